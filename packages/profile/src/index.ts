@@ -1,0 +1,1 @@
+export const PROFILE_VERSION = "1.0";

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// Workspace packages export their TypeScript sources under the "source" condition, so tests
+// and the type checker run against src/ without a build step.
+export default defineConfig({
+  resolve: { conditions: ["source", "import", "node", "default"] },
+  ssr: { resolve: { conditions: ["source", "import", "node", "default"] } },
+  test: {
+    include: ["packages/*/test/**/*.test.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+  },
+});
