@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+import cookie from "@fastify/cookie";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { Config } from "./config/load.js";
+import type { Clock } from "./domain/clock.js";
+import { cookieSettings } from "./http/cookies.js";
+import { createCsrf } from "./http/csrf.js";
+import { installErrorHandlers } from "./http/errors.js";
+import { installMetrics } from "./http/metrics.js";
+import { STYLESHEET } from "./http/pages/stylesheet.js";
+import { loginRoutes } from "./http/routes/login.js";
+import { operationsRoutes } from "./http/routes/operations.js";
+import { wellKnownRoutes } from "./http/routes/well-known.js";
+import { createSessionContext } from "./http/session-context.js";
+import type { Services } from "./services.js";
+import type { Store } from "./store/database.js";
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  services: Services;
+  clock: Clock;
+  /** HMAC key for CSRF tokens; derived from the key-encryption key in production. */
+  csrfKey: Uint8Array;
+  logger?: FastifyServerOptions["logger"];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the Fastify application; main.ts listens with it, tests inject into it. */
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, services } = deps;
+  const issuerUrl = new URL(config.issuer);
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    trustProxy: config.trustProxy,
+    bodyLimit: 64 * 1024,
+    // A proxy's request id is kept so logs join up across hops; otherwise a fresh one.
+    genReqId: (request) => {
+      const given = request.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 256 },
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  installErrorHandlers(app);
+  const metrics = installMetrics(app);
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  const https = issuerUrl.protocol === "https:";
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+    referrerPolicy: { policy: "no-referrer" },
+    crossOriginResourcePolicy: false,
+  });
+
+  const cookies = cookieSettings(config.issuer);
+  const csrf = createCsrf(deps.csrfKey, cookies, issuerUrl.origin);
+  const session = createSessionContext(services.sessions, cookies);
+
+  app.get("/static/tessera.css", async (_request, reply) =>
+    reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=86400").send(STYLESHEET),
+  );
+  operationsRoutes(app, { store: deps.store, metrics });
+  wellKnownRoutes(app, { config, keys: services.keys });
+  loginRoutes(app, { config, csrf, session, login: services.passwordLogin });
+  return app;
+}

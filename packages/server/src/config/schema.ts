@@ -1,0 +1,207 @@
+// TODO(integration): take these from @tessera/profile once it lands.
+const LIFETIMES = {
+  accessToken: { recommended: 1200, min: 300, max: 21_600 },
+  refreshToken: { recommended: 864_000, min: 86_400, max: 2_592_000 },
+  verifierKeyCache: { recommended: 21_600, min: 3600, max: 86_400 },
+  signingKey: { recommended: 15_768_000, min: 172_800, max: 31_536_000 },
+};
+
+/**
+ * Every configuration option, documented where it is defined. The YAML key is the dotted path
+ * (`tokens.accessTokenLifetime`); the environment variable is given explicitly. docs/config.md is
+ * generated from this table (`npm run docs:config -w @tessera/server`).
+ */
+export type OptionType =
+  | { kind: "string"; pattern?: RegExp; patternHint?: string }
+  | { kind: "url"; protocols: readonly string[] }
+  | { kind: "port" }
+  | { kind: "int"; min: number; max: number }
+  | { kind: "duration"; min: number; max: number }
+  | { kind: "enum"; values: readonly string[] }
+  | { kind: "boolean" };
+
+export interface OptionSpec {
+  readonly path: string;
+  readonly env: string;
+  readonly type: OptionType;
+  readonly default?: string | number | boolean;
+  readonly secret?: boolean;
+  readonly doc: string;
+}
+
+const life = LIFETIMES;
+
+export const OPTIONS: readonly OptionSpec[] = [
+  {
+    path: "issuer",
+    env: "TESSERA_ISSUER",
+    type: { kind: "url", protocols: ["http:", "https:"] },
+    default: "http://localhost:8080",
+    doc: "Public base URL of this server: the `iss` of every token and the base of every endpoint. Use https in production; cookies are `Secure` then.",
+  },
+  {
+    path: "host",
+    env: "TESSERA_HOST",
+    type: { kind: "string" },
+    default: "127.0.0.1",
+    doc: "Address to listen on. `0.0.0.0` or `::` to accept connections from other machines (behind a proxy).",
+  },
+  {
+    path: "port",
+    env: "TESSERA_PORT",
+    type: { kind: "port" },
+    default: 8080,
+    doc: "TCP port to listen on.",
+  },
+  {
+    path: "dataDir",
+    env: "TESSERA_DATA_DIR",
+    type: { kind: "string" },
+    default: "./data",
+    doc: "Directory for the SQLite database and the generated key-encryption key. Created on first start with mode 0700.",
+  },
+  {
+    path: "databaseUrl",
+    env: "TESSERA_DATABASE_URL",
+    type: { kind: "url", protocols: ["postgres:", "postgresql:"] },
+    secret: true,
+    doc: "`postgres://user:password@host:port/db` switches storage to PostgreSQL. Unset: SQLite in the data directory.",
+  },
+  {
+    path: "trustProxy",
+    env: "TESSERA_TRUST_PROXY",
+    type: { kind: "boolean" },
+    default: false,
+    doc: "Trust `X-Forwarded-For` / `X-Forwarded-Proto` from the reverse proxy in front of Tessera (needed for correct client IPs in audit records and rate limits).",
+  },
+  {
+    path: "logLevel",
+    env: "TESSERA_LOG_LEVEL",
+    type: { kind: "enum", values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"] },
+    default: "info",
+    doc: "Log level of the JSON log on standard output.",
+  },
+  {
+    path: "bootstrap.token",
+    env: "TESSERA_BOOTSTRAP_TOKEN",
+    type: { kind: "string", pattern: /^.{32,}$/, patternHint: "at least 32 characters" },
+    secret: true,
+    doc: "A bearer accepted as administrator by the REST and SCIM APIs and as the initial access token at `/register`, so automation can set up a fresh server. Unset: disabled.",
+  },
+  {
+    path: "bootstrap.adminUsername",
+    env: "TESSERA_ADMIN_USERNAME",
+    type: { kind: "string", pattern: /^[a-z0-9][a-z0-9._-]{1,63}$/, patternHint: "2-64 of a-z 0-9 . _ -" },
+    default: "admin",
+    doc: "Username of the first administrator, created when the database has no account.",
+  },
+  {
+    path: "bootstrap.adminPassword",
+    env: "TESSERA_ADMIN_PASSWORD",
+    type: { kind: "string", pattern: /^.{12,}$/, patternHint: "at least 12 characters" },
+    secret: true,
+    doc: "Password of the first administrator. Unset: a one-time password is generated and printed once to the log.",
+  },
+  {
+    path: "bootstrap.adminEmail",
+    env: "TESSERA_ADMIN_EMAIL",
+    type: { kind: "string", pattern: /^[^@\s]+@[^@\s]+$/, patternHint: "an email address" },
+    default: "admin@localhost",
+    doc: "Email of the first administrator.",
+  },
+  {
+    path: "keys.algorithm",
+    env: "TESSERA_KEY_ALGORITHM",
+    type: { kind: "enum", values: ["RS256", "ES256"] },
+    default: "RS256",
+    doc: "Signature algorithm of new signing keys: RS256 (RSA-2048, the WLCG default) or ES256 (P-256).",
+  },
+  {
+    path: "keys.encryptionKey",
+    env: "TESSERA_KEY_ENCRYPTION_KEY",
+    type: {
+      kind: "string",
+      pattern: /^[A-Za-z0-9_-]{43}$/,
+      patternHint: "32 bytes, base64url without padding (43 characters)",
+    },
+    secret: true,
+    doc: "Key that encrypts private signing keys at rest (AES-256-GCM). Unset: generated into `<dataDir>/key-encryption.key` with a warning; set it explicitly for several nodes.",
+  },
+  {
+    path: "keys.rotationInterval",
+    env: "TESSERA_KEY_ROTATION_INTERVAL",
+    type: { kind: "duration", min: life.signingKey.min, max: life.signingKey.max },
+    default: "182d",
+    doc: "Age after which the signing key is replaced automatically (WLCG: 6 months recommended, 2 days to 12 months).",
+  },
+  {
+    path: "keys.prepublish",
+    env: "TESSERA_KEY_PREPUBLISH",
+    type: { kind: "duration", min: 0, max: life.verifierKeyCache.max },
+    default: "1h",
+    doc: "How long a new key is published in the JWKS before it signs, so verifiers that cache the JWKS know it in time.",
+  },
+  {
+    path: "tokens.accessTokenLifetime",
+    env: "TESSERA_ACCESS_TOKEN_LIFETIME",
+    type: { kind: "duration", min: life.accessToken.min, max: life.accessToken.max },
+    default: life.accessToken.recommended,
+    doc: "Lifetime of access tokens (WLCG: 20 min recommended, 5 min to 6 h).",
+  },
+  {
+    path: "tokens.idTokenLifetime",
+    env: "TESSERA_ID_TOKEN_LIFETIME",
+    type: { kind: "duration", min: life.accessToken.min, max: life.accessToken.max },
+    default: life.accessToken.recommended,
+    doc: "Lifetime of ID tokens (WLCG: 20 min recommended, 5 min to 6 h).",
+  },
+  {
+    path: "tokens.refreshTokenLifetime",
+    env: "TESSERA_REFRESH_TOKEN_LIFETIME",
+    type: { kind: "duration", min: life.refreshToken.min, max: life.refreshToken.max },
+    default: life.refreshToken.recommended,
+    doc: "Lifetime of refresh tokens (WLCG: 10 days recommended, 1 to 30 days).",
+  },
+  {
+    path: "session.lifetime",
+    env: "TESSERA_SESSION_LIFETIME",
+    type: { kind: "duration", min: 300, max: 30 * 86_400 },
+    default: "12h",
+    doc: "Absolute lifetime of a browser session.",
+  },
+  {
+    path: "session.idleTimeout",
+    env: "TESSERA_SESSION_IDLE_TIMEOUT",
+    type: { kind: "duration", min: 60, max: 30 * 86_400 },
+    default: "2h",
+    doc: "A browser session unused for this long ends.",
+  },
+  {
+    path: "login.accountFailureLimit",
+    env: "TESSERA_LOGIN_ACCOUNT_FAILURE_LIMIT",
+    type: { kind: "int", min: 1, max: 1000 },
+    default: 5,
+    doc: "Failed logins for one username before it is locked for a growing delay.",
+  },
+  {
+    path: "login.ipFailureLimit",
+    env: "TESSERA_LOGIN_IP_FAILURE_LIMIT",
+    type: { kind: "int", min: 1, max: 100_000 },
+    default: 30,
+    doc: "Failed logins from one client IP before that address is locked for a growing delay.",
+  },
+  {
+    path: "login.lockoutBase",
+    env: "TESSERA_LOGIN_LOCKOUT_BASE",
+    type: { kind: "duration", min: 1, max: 3600 },
+    default: "30s",
+    doc: "First lockout delay; it doubles with each further failure.",
+  },
+  {
+    path: "login.lockoutMax",
+    env: "TESSERA_LOGIN_LOCKOUT_MAX",
+    type: { kind: "duration", min: 1, max: 86_400 },
+    default: "15m",
+    doc: "Longest lockout delay, so a lockout can never shut a victim out for good.",
+  },
+];

@@ -1,0 +1,44 @@
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../clock.js";
+import { type Account, type AccountRepository, type AccountStatus, normaliseUsername } from "./account.js";
+import { hashPassword } from "./passwords.js";
+
+export interface NewAccount {
+  username: string;
+  name: string;
+  email: string;
+  password?: string | undefined;
+  status?: AccountStatus;
+  isAdmin?: boolean;
+}
+
+export function createAccountService(deps: { accounts: AccountRepository; clock: Clock }) {
+  const { accounts, clock } = deps;
+  return {
+    async create(input: NewAccount): Promise<Account> {
+      const now = clock.now();
+      const account = {
+        id: randomUUID(),
+        username: normaliseUsername(input.username),
+        name: input.name,
+        email: input.email,
+        status: input.status ?? "active",
+        isAdmin: input.isAdmin ?? false,
+        createdAt: now,
+        updatedAt: now,
+      } satisfies Account;
+      const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+      await accounts.create({ ...account, passwordHash });
+      return account;
+    },
+    async setPassword(id: string, password: string): Promise<void> {
+      await accounts.setPassword(id, await hashPassword(password), clock.now());
+    },
+    setStatus: (id: string, status: AccountStatus) => accounts.setStatus(id, status, clock.now()),
+    findById: (id: string) => accounts.findById(id),
+    findByUsername: (username: string) => accounts.findByUsername(username),
+    count: () => accounts.count(),
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

@@ -1,0 +1,76 @@
+import { type Account, type AccountRepository, normaliseUsername } from "../accounts/account.js";
+import { verifyPassword } from "../accounts/passwords.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import { type LoginThrottle, throttleKeys } from "./login-throttle.js";
+
+export interface LoginContext {
+  ip: string;
+  userAgent: string;
+}
+
+export type LoginOutcome =
+  | { ok: true; account: Account }
+  | { ok: false; reason: "bad_credentials" }
+  | { ok: false; reason: "locked"; retryAfter: number }
+  | { ok: false; reason: "account_inactive" };
+
+/**
+ * Username + password login: throttled per username and per IP, audited on every attempt. The
+ * same answer and the same work (a full argon2 verification) whether or not the username exists.
+ */
+export function createPasswordLogin(deps: {
+  accounts: AccountRepository;
+  throttle: LoginThrottle;
+  audit: AuditLog;
+}) {
+  const { accounts, throttle, audit } = deps;
+  return async function login(
+    username: string,
+    password: string,
+    context: LoginContext,
+  ): Promise<LoginOutcome> {
+    const name = normaliseUsername(username).slice(0, 256);
+    const keys = [throttleKeys.user(name), throttleKeys.ip(context.ip)];
+    const base = {
+      event: "login",
+      method: "password",
+      ip: context.ip,
+      userAgent: context.userAgent.slice(0, 512),
+    };
+
+    const retryAfter = await throttle.retryAfter(keys);
+    if (retryAfter > 0) {
+      await audit.record({ ...base, accountId: null, username: name, result: "locked", reason: "throttled" });
+      return { ok: false, reason: "locked", retryAfter };
+    }
+    const account = await accounts.findByUsername(name);
+    const valid = await verifyPassword(account?.passwordHash, password);
+    if (!account || !valid) {
+      await throttle.recordFailure(keys);
+      await audit.record({
+        ...base,
+        accountId: account?.id ?? null,
+        username: name,
+        result: "failure",
+        reason: account ? "bad_password" : "unknown_user",
+      });
+      return { ok: false, reason: "bad_credentials" };
+    }
+    if (account.status !== "active") {
+      await audit.record({
+        ...base,
+        accountId: account.id,
+        username: name,
+        result: "failure",
+        reason: `account_${account.status}`,
+      });
+      return { ok: false, reason: "account_inactive" };
+    }
+    await throttle.clear(keys[0] as string);
+    await audit.record({ ...base, accountId: account.id, username: name, result: "success", reason: null });
+    const { passwordHash: _secret, ...publicAccount } = account;
+    return { ok: true, account: publicAccount };
+  };
+}
+
+export type PasswordLogin = ReturnType<typeof createPasswordLogin>;

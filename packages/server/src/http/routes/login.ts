@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Config } from "../../config/load.js";
+import type { PasswordLogin } from "../../domain/login/password-login.js";
+import type { Csrf } from "../csrf.js";
+import { homePage, logoutPage } from "../pages/home-page.js";
+import { loginPage } from "../pages/login-page.js";
+import { messagePage } from "../pages/message-page.js";
+import { safeRedirectTarget } from "../redirect-target.js";
+import type { SessionContext } from "../session-context.js";
+
+interface LoginForm {
+  username?: unknown;
+  password?: unknown;
+  csrf_token?: unknown;
+  rd?: unknown;
+}
+
+const MESSAGES = {
+  bad_credentials: "Invalid username or password.",
+  account_inactive: "This account is not active. If you registered recently, it may be waiting for approval.",
+  csrf: "This form has expired or was sent from another site. Please try again.",
+  missing: "Please enter your username and password.",
+};
+
+export function loginRoutes(
+  app: FastifyInstance,
+  deps: { config: Config; csrf: Csrf; session: SessionContext; login: PasswordLogin },
+): void {
+  const { config, csrf, session, login } = deps;
+  const page = (reply: FastifyReply, status: number, html: string) =>
+    reply.code(status).type("text/html; charset=utf-8").header("cache-control", "no-store").send(html);
+
+  app.get("/", async (request, reply) => {
+    const account = await session.account(request);
+    if (!account) return reply.redirect("/login", 303);
+    return page(reply, 200, homePage(account, csrf.token(request, reply)));
+  });
+
+  app.get<{ Querystring: { rd?: string; logged_out?: string } }>("/login", async (request, reply) => {
+    const redirectTo = safeRedirectTarget(request.query.rd, config.issuer);
+    if (await session.account(request)) return reply.redirect(redirectTo ?? "/", 303);
+    return page(
+      reply,
+      200,
+      loginPage({
+        csrfToken: csrf.token(request, reply),
+        redirectTo,
+        notice: request.query.logged_out === undefined ? undefined : "You have signed out.",
+      }),
+    );
+  });
+
+  app.post<{ Body: LoginForm | undefined }>("/login", async (request, reply) => {
+    const form = request.body ?? {};
+    const redirectTo = safeRedirectTarget(form.rd, config.issuer);
+    const username = typeof form.username === "string" ? form.username.slice(0, 256) : "";
+    const retry = (status: number, error: string) =>
+      page(reply, status, loginPage({ csrfToken: csrf.token(request, reply), redirectTo, username, error }));
+
+    if (!csrf.verify(request, form.csrf_token)) return retry(403, MESSAGES.csrf);
+    if (!username.trim() || typeof form.password !== "string" || form.password.length === 0) {
+      return retry(400, MESSAGES.missing);
+    }
+    if (form.password.length > 1024) return retry(400, MESSAGES.bad_credentials);
+
+    const outcome = await login(username, form.password, context(request));
+    if (!outcome.ok) {
+      if (outcome.reason === "locked") {
+        reply.header("retry-after", String(outcome.retryAfter));
+        return retry(429, `Too many failed attempts. Try again in ${outcome.retryAfter} seconds.`);
+      }
+      return retry(outcome.reason === "account_inactive" ? 403 : 401, MESSAGES[outcome.reason]);
+    }
+    await session.begin(request, reply, outcome.account.id, config.session.lifetime);
+    return reply.redirect(redirectTo ?? "/", 303);
+  });
+
+  app.get("/logout", async (request, reply) => {
+    if (!(await session.account(request))) return reply.redirect("/login", 303);
+    return page(reply, 200, logoutPage(csrf.token(request, reply)));
+  });
+
+  app.post<{ Body: { csrf_token?: unknown } | undefined }>("/logout", async (request, reply) => {
+    if (!csrf.verify(request, request.body?.csrf_token)) {
+      return page(reply, 403, messagePage("Sign out", MESSAGES.csrf, { href: "/logout", text: "Sign out" }));
+    }
+    await session.end(request, reply);
+    return reply.redirect("/login?logged_out", 303);
+  });
+}
+
+function context(request: FastifyRequest) {
+  return { ip: request.ip, userAgent: request.headers["user-agent"] ?? "" };
+}

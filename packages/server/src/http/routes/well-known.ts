@@ -1,0 +1,49 @@
+import type { FastifyInstance } from "fastify";
+import type { Config } from "../../config/load.js";
+import type { KeyRing } from "../../domain/keys/key-ring.js";
+import { discoveryDocument } from "../../protocol/discovery.js";
+
+const SCOPES = ["openid", "profile", "email", "offline_access", "wlcg", "wlcg.groups"];
+const CLAIMS = [
+  "sub",
+  "iss",
+  "aud",
+  "exp",
+  "iat",
+  "nbf",
+  "jti",
+  "name",
+  "preferred_username",
+  "email",
+  "wlcg.ver",
+  "wlcg.groups",
+  "groups",
+  "organisation_name",
+];
+
+export function wellKnownRoutes(app: FastifyInstance, deps: { config: Config; keys: KeyRing }): void {
+  const { config, keys } = deps;
+  const document = discoveryDocument({
+    issuer: config.issuer,
+    signingAlgorithms: [config.keys.algorithm],
+    scopes: SCOPES,
+    claims: CLAIMS,
+    // The OAuth endpoints add themselves here as they are installed.
+    capabilities: [],
+  });
+  const body = JSON.stringify(document);
+  const sendDiscovery = async (_: unknown, reply: import("fastify").FastifyReply) =>
+    reply.header("cache-control", "public, max-age=3600").type("application/json").send(body);
+  app.get("/.well-known/openid-configuration", sendDiscovery);
+  app.get("/.well-known/oauth-authorization-server", sendDiscovery);
+
+  // Verifiers may cache the JWKS no longer than half the prepublication delay, so a new key is
+  // known everywhere before it signs.
+  const maxAge = Math.max(0, Math.min(3600, Math.floor(config.keys.prepublish / 2)));
+  app.get("/jwk", async (_request, reply) =>
+    reply
+      .header("cache-control", `public, max-age=${maxAge}`)
+      .type("application/jwk-set+json")
+      .send(await keys.jwks()),
+  );
+}

@@ -1,0 +1,43 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Account } from "../domain/accounts/account.js";
+import type { SessionService } from "../domain/sessions/session-service.js";
+import type { CookieSettings } from "./cookies.js";
+
+/** Resolves the browser session behind a request (at most once per request). */
+export function createSessionContext(sessions: SessionService, cookies: CookieSettings) {
+  const cache = new WeakMap<FastifyRequest, Promise<Account | undefined>>();
+
+  return {
+    account(request: FastifyRequest): Promise<Account | undefined> {
+      let found = cache.get(request);
+      if (!found) {
+        const secret = request.cookies[cookies.sessionName];
+        // Cookie values are ours or garbage; garbage never reaches the database.
+        found =
+          secret && /^[A-Za-z0-9_-]{43}$/.test(secret)
+            ? sessions.resume(secret).then((s) => s?.account)
+            : Promise.resolve(undefined);
+        cache.set(request, found);
+      }
+      return found;
+    },
+
+    async begin(request: FastifyRequest, reply: FastifyReply, accountId: string, lifetimeSeconds: number) {
+      // A fresh session id on every login: a session id planted before login is worthless after.
+      await this.end(request, reply);
+      const { secret } = await sessions.start(accountId, {
+        ip: request.ip,
+        userAgent: request.headers["user-agent"] ?? "",
+      });
+      reply.setCookie(cookies.sessionName, secret, cookies.options(lifetimeSeconds));
+    },
+
+    async end(request: FastifyRequest, reply: FastifyReply) {
+      const secret = request.cookies[cookies.sessionName];
+      if (secret && /^[A-Za-z0-9_-]{43}$/.test(secret)) await sessions.end(secret);
+      if (secret !== undefined) reply.clearCookie(cookies.sessionName, cookies.options());
+    },
+  };
+}
+
+export type SessionContext = ReturnType<typeof createSessionContext>;

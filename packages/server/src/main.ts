@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from "./config/load.js";
+import { startTessera } from "./server.js";
+
+// The only module that reads the process environment.
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tessera: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const started = Date.now();
+  const tessera = await startTessera(config, {
+    logger: {
+      level: config.logLevel,
+      redact: {
+        paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
+        censor: "[redacted]",
+      },
+      serializers: {
+        // Paths only: query strings can carry codes and tokens.
+        req: (req: { method: string; url: string; ip?: string }) => ({
+          method: req.method,
+          path: req.url.split("?")[0],
+          ip: req.ip,
+        }),
+      },
+    },
+  });
+  await tessera.app.listen({ host: config.host, port: config.port });
+  tessera.app.log.info(
+    { issuer: config.issuer, database: tessera.store.dialect, startup_ms: Date.now() - started },
+    "Tessera is ready",
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    tessera.app.log.info({ signal }, "shutting down: finishing in-flight requests");
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    tessera.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `tessera: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { Dialect } from "./dialect.js";
+import { migrationProvider } from "./migrations/index.js";
+import type { Database } from "./schema.js";
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** Applies every pending migration; safe to call on every start and from several nodes. */
+  migrate(): Promise<void>;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** `postgres://…`; unset selects SQLite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** SQLite file name inside dataDir; `:memory:` for a throwaway database. */
+  sqliteFile?: string;
+}
+
+const INT8_OID = 20;
+
+export function openStore(options: StoreOptions): Store {
+  const dialect: Dialect = options.databaseUrl ? "postgres" : "sqlite";
+  const db = new Kysely<Database>({
+    dialect: options.databaseUrl ? postgresDialect(options.databaseUrl) : sqliteDialect(options),
+  });
+  return {
+    db,
+    dialect,
+    async migrate() {
+      const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+      const { error, results } = await migrator.migrateToLatest();
+      const failed = results?.find((r) => r.status === "Error");
+      if (error || failed) {
+        throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+      }
+    },
+    async ping() {
+      try {
+        await db.selectNoFrom((eb) => eb.lit(1).as("one")).execute();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function postgresDialect(url: string): PostgresDialect {
+  return new PostgresDialect({
+    pool: new pg.Pool({
+      connectionString: url,
+      max: 10,
+      // Times are epoch milliseconds in bigint columns: well inside 2^53, so read them as numbers.
+      types: {
+        getTypeParser: ((oid: number, format?: "text" | "binary") =>
+          oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    }),
+  });
+}
+
+function sqliteDialect(options: StoreOptions): SqliteDialect {
+  const file = options.sqliteFile ?? "tessera.sqlite";
+  if (file !== ":memory:") mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const database = new SqliteDatabase(file === ":memory:" ? file : join(options.dataDir, file));
+  // WAL lets readers run beside the writer; NORMAL keeps every commit durable against a process
+  // crash (kill -9), which is the failure the service must survive.
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = NORMAL");
+  database.pragma("foreign_keys = ON");
+  database.pragma("busy_timeout = 5000");
+  return new SqliteDialect({ database });
+}

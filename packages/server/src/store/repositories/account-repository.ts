@@ -1,0 +1,74 @@
+import type { Kysely, Selectable } from "kysely";
+import type { AccountRepository, AccountStatus, AccountWithSecret } from "../../domain/accounts/account.js";
+import { ConflictError } from "../../domain/errors.js";
+import type { AccountsTable, Database } from "../schema.js";
+import { isUniqueViolation } from "../unique-violation.js";
+
+function toAccount(row: Selectable<AccountsTable>): AccountWithSecret {
+  return {
+    id: row.id,
+    username: row.username,
+    name: row.name,
+    email: row.email,
+    status: row.status as AccountStatus,
+    isAdmin: row.is_admin === 1,
+    passwordHash: row.password_hash,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function createAccountRepository(db: Kysely<Database>): AccountRepository {
+  return {
+    async create(a) {
+      try {
+        await db
+          .insertInto("accounts")
+          .values({
+            id: a.id,
+            username: a.username,
+            name: a.name,
+            email: a.email,
+            status: a.status,
+            password_hash: a.passwordHash,
+            is_admin: a.isAdmin ? 1 : 0,
+            created_at: a.createdAt,
+            updated_at: a.updatedAt,
+          })
+          .execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new ConflictError("username");
+        throw error;
+      }
+    },
+    async findById(id) {
+      const row = await db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toAccount(row);
+    },
+    async findByUsername(username) {
+      const row = await db
+        .selectFrom("accounts")
+        .selectAll()
+        .where("username", "=", username)
+        .executeTakeFirst();
+      return row && toAccount(row);
+    },
+    async count() {
+      const row = await db
+        .selectFrom("accounts")
+        .select((eb) => eb.fn.countAll<number | string>().as("n"))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async setPassword(id, passwordHash, at) {
+      await db
+        .updateTable("accounts")
+        .set({ password_hash: passwordHash, updated_at: at })
+        .where("id", "=", id)
+        .execute();
+    },
+    async setStatus(id, status, at) {
+      await db.updateTable("accounts").set({ status, updated_at: at }).where("id", "=", id).execute();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../schema.js";
+import { createAccountRepository } from "./account-repository.js";
+import { createAuditRepository } from "./audit-repository.js";
+import { createSessionRepository } from "./session-repository.js";
+import { createSigningKeyRepository } from "./signing-key-repository.js";
+import { createThrottleRepository } from "./throttle-repository.js";
+
+export function createRepositories(db: Kysely<Database>) {
+  return {
+    accounts: createAccountRepository(db),
+    sessions: createSessionRepository(db),
+    throttle: createThrottleRepository(db),
+    audit: createAuditRepository(db),
+    signingKeys: createSigningKeyRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

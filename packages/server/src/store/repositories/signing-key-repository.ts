@@ -1,0 +1,55 @@
+import type { Kysely } from "kysely";
+import type { SigningAlgorithm, SigningKeyRepository } from "../../domain/keys/signing-key.js";
+import type { Database } from "../schema.js";
+
+export function createSigningKeyRepository(db: Kysely<Database>): SigningKeyRepository {
+  return {
+    async listPublished(now) {
+      const rows = await db
+        .selectFrom("signing_keys")
+        .selectAll()
+        .where((eb) => eb.or([eb("published_until", "is", null), eb("published_until", ">", now)]))
+        .orderBy("signs_from", "asc")
+        .execute();
+      return rows.map((r) => ({
+        kid: r.kid,
+        alg: r.alg as SigningAlgorithm,
+        publicJwk: JSON.parse(r.public_jwk),
+        privateJwe: r.private_jwe,
+        createdAt: r.created_at,
+        signsFrom: r.signs_from,
+        signsUntil: r.signs_until,
+        publishedUntil: r.published_until,
+      }));
+    },
+    async rotate(next, previous) {
+      return db.transaction().execute(async (trx) => {
+        if (previous) {
+          // The conditional update is the lock: if another node retired this key first, it
+          // matches no row and this rotation stands down.
+          const retired = await trx
+            .updateTable("signing_keys")
+            .set({ signs_until: previous.signsUntil, published_until: previous.publishedUntil })
+            .where("kid", "=", previous.kid)
+            .where("signs_until", "is", null)
+            .executeTakeFirst();
+          if (Number(retired.numUpdatedRows) === 0) return false;
+        }
+        await trx
+          .insertInto("signing_keys")
+          .values({
+            kid: next.kid,
+            alg: next.alg,
+            public_jwk: JSON.stringify(next.publicJwk),
+            private_jwe: next.privateJwe,
+            created_at: next.createdAt,
+            signs_from: next.signsFrom,
+            signs_until: next.signsUntil,
+            published_until: next.publishedUntil,
+          })
+          .execute();
+        return true;
+      });
+    },
+  };
+}
