@@ -80,6 +80,7 @@ export async function loginCommand(ctx: CliContext, options: LoginOptions): Prom
     if (reusable) Object.assign(entry, withoutPending(reusable), { client });
     entry.pendingDevice = pending;
     await cache.write(entry);
+    await adoptAsDefaultIfNone(cache, account);
     ctx.stdout.write(
       `Run \`tessera login --continue${options.account ? ` --account ${account}` : ""}\` once approved.\n`,
     );
@@ -121,8 +122,7 @@ async function finish(
   if (tokens.id_token) next.idToken = tokens.id_token;
   if (tokens.refresh_token) await storeRefreshToken(next, tokens.refresh_token, ctx.env.TESSERA_PASSPHRASE);
   await cache.write(next);
-  const currentDefault = await cache.getDefault();
-  if (!currentDefault || !(await cache.read(currentDefault))) await cache.setDefault(next.account);
+  await adoptAsDefaultIfNone(cache, next.account);
 
   const claims = tokens.claims();
   const who = claims
@@ -149,6 +149,12 @@ async function printInstructions(
     ctx.stdout.write(`(enter the code ${device.user_code} on that page)\n`);
   if (ctx.stdout.isTTY) ctx.stdout.write(`\n${await renderQrCode(url)}\n`);
   if (browser) ctx.openBrowser(url);
+}
+
+/** The first account logged in becomes the default; later ones only with `--account` use. */
+async function adoptAsDefaultIfNone(cache: TokenCache, account: string): Promise<void> {
+  const current = await cache.getDefault();
+  if (!current || !(await cache.read(current))) await cache.setDefault(account);
 }
 
 function withoutPending(entry: AccountEntry): AccountEntry {
