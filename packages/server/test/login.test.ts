@@ -17,7 +17,12 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function newUser(username: string, password = "a long enough password") {
-  await server.tessera.services.accounts.create({ username, name: `User ${username}`, email: `${username}@example.org`, password });
+  await server.tessera.services.accounts.create({
+    username,
+    name: `User ${username}`,
+    email: `${username}@example.org`,
+    password,
+  });
   return { username, password };
 }
 
@@ -119,7 +124,11 @@ describe("CSRF", () => {
     const victim = createBrowser(server.url);
     const token = await attacker.csrfFrom("/login");
     await victim.get("/login");
-    const response = await victim.post("/login", { username: "frank", password: "a long enough password", csrf_token: token });
+    const response = await victim.post("/login", {
+      username: "frank",
+      password: "a long enough password",
+      csrf_token: token,
+    });
     expect(response.status).toBe(403);
   });
 

@@ -42,7 +42,7 @@ type Source = { value: unknown; origin: string };
  * Builds the configuration from an optional YAML file and `TESSERA_*` variables (the
  * environment wins). `TESSERA_CONFIG` names the file. All problems are reported at once.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TESSERA_CONFIG): Config {
+export function loadConfig(env: NodeJS.ProcessEnv, file = env.TESSERA_CONFIG): Config {
   const problems: string[] = [];
   const fromFile = file ? readYamlFile(file, problems) : {};
   const known = new Set(OPTIONS.map((o) => o.path));

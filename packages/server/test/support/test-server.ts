@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { type Config, loadConfig } from "../../src/config/load.js";
 import { startTessera, type Tessera } from "../../src/server.js";
 import { createTestClock, type TestClock } from "./test-clock.js";
@@ -32,7 +32,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   };
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ ...baseEnv, TESSERA_ISSUER: env.TESSERA_ISSUER ?? url, TESSERA_PORT: String(port) });
+  const config = loadConfig({
+    ...baseEnv,
+    TESSERA_ISSUER: env.TESSERA_ISSUER ?? url,
+    TESSERA_PORT: String(port),
+  });
   const server = await startTessera(config, { clock, store: database.open() });
   await server.app.listen({ host: "127.0.0.1", port });
   return {

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ConflictError } from "../src/domain/errors.js";
+import type { Store } from "../src/store/database.js";
+import { createRepositories } from "../src/store/repositories/index.js";
+import { createTestDatabase, type TestDatabase, testDialect } from "./support/test-store.js";
+
+let database: TestDatabase;
+let store: Store;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  store = database.open();
+});
+afterAll(() => database.cleanup());
+
+describe(`store on ${testDialect}`, () => {
+  test("migrates an empty database, and migrating again changes nothing", async () => {
+    expect(store.dialect).toBe(testDialect);
+    await store.migrate();
+    const tables = (await store.db.introspection.getTables()).map((t) => t.name).sort();
+    expect(tables).toEqual(["accounts", "audit_events", "login_throttle", "sessions", "signing_keys"]);
+    await store.migrate();
+    // Several nodes starting together all migrate; the migrator's lock makes that safe.
+    await Promise.all([database.open().migrate(), database.open().migrate()]);
+    expect((await store.db.introspection.getTables()).length).toBe(5);
+  });
+
+  test("usernames are unique", async () => {
+    const repos = createRepositories(store.db);
+    const account = {
+      id: "a1",
+      username: "olivia",
+      name: "Olivia",
+      email: "o@example.org",
+      status: "active" as const,
+      isAdmin: false,
+      passwordHash: null,
+      createdAt: 1,
+      updatedAt: 1,
+    };
+    await repos.accounts.create(account);
+    await expect(repos.accounts.create({ ...account, id: "a2" })).rejects.toBeInstanceOf(ConflictError);
+    expect(await repos.accounts.count()).toBe(1);
+    expect(await repos.accounts.findByUsername("olivia")).toMatchObject({
+      id: "a1",
+      isAdmin: false,
+      status: "active",
+    });
+  });
+
+  test("concurrent login failures all count (atomic upsert)", async () => {
+    const repos = createRepositories(store.db);
+    const other = createRepositories(database.open().db); // a second connection pool: another node
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? repos : other).throttle.addFailure("user:x", 1000 + i, 0),
+      ),
+    );
+    const [state] = await repos.throttle.get(["user:x"]);
+    expect(state?.failures).toBe(20);
+    // A failure after the forget horizon starts over.
+    const fresh = await repos.throttle.addFailure("user:x", 10_000_000, 5_000_000);
+    expect(fresh.failures).toBe(1);
+  });
+
+  test("times survive as numbers (bigint columns)", async () => {
+    const repos = createRepositories(store.db);
+    const at = Date.UTC(2099, 0, 1);
+    await repos.audit.append({
+      at,
+      accountId: null,
+      username: "x",
+      event: "login",
+      method: "password",
+      result: "failure",
+      reason: "unknown_user",
+      ip: "::1",
+      userAgent: "t",
+    });
+    const [event] = await repos.audit.list({ limit: 1 });
+    expect(event?.at).toBe(at);
+    expect(typeof event?.id).toBe("number");
+  });
+});
