@@ -27,7 +27,7 @@ export interface TestContext extends CliContext {
   sleeps: number[];
   /** Moves the frozen clock. */
   advance(seconds: number): void;
-  onSleep?: (ms: number, ctx: TestContext) => Promise<void>;
+  onSleep?: ((ms: number, ctx: TestContext) => Promise<void>) | undefined;
 }
 
 /** A context with a frozen clock, captured output and no real waiting. */
