@@ -8,13 +8,12 @@ export { type CheckedClaims, checkClaims } from "./claim-rules.js";
 export {
   createVerifier,
   MAX_TOKEN_LENGTH,
-  type TrustedIssuer,
   type VerifiedToken,
   type Verifier,
-  type VerifierOptions,
   type VerifyOptions,
 } from "./create-verifier.js";
 export { isAcceptedTyp, SUPPORTED_ALGORITHMS, type VerifierAlgorithm } from "./header-rules.js";
 export { discoveryUrl, type FetchLike } from "./issuer-keys.js";
 export { checkScopes, missingScopes, type Satisfy } from "./scope-check.js";
-export { TokenError, type TokenErrorCode } from "./token-error.js";
+export { TokenError, type TokenErrorCode, type TokenErrorOptions } from "./token-error.js";
+export type { TrustedIssuer, VerifierOptions } from "./verifier-options.js";

@@ -1,6 +1,7 @@
 // Negative tests for the classic JWT attacks (RFC 8725 §2), each against a real issuer over HTTP.
 import { createPublicKey, type JsonWebKey } from "node:crypto";
 import { createVerifier, TokenError, type Verifier } from "@tessera/verify";
+import fc from "fast-check";
 import { type JWTPayload, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -214,5 +215,34 @@ describe("oversized tokens", () => {
     expect(token.length).toBeLessThanOrEqual(16 * 1024);
     expect(small.length).toBeLessThan(token.length);
     await expect(verifier.verify(token)).resolves.toBeDefined();
+  });
+});
+
+describe("robustness", () => {
+  const b64part = fc
+    .oneof(
+      fc.string(),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.constant('{"alg":"RS256","kid":"rsa-1"}'),
+    )
+    .map((s) => Buffer.from(s).toString("base64url"));
+
+  test("verify rejects arbitrary input with a TokenError and nothing else", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.tuple(b64part, b64part, b64part).map((p) => p.join(".")),
+        ),
+        async (t) => {
+          const error = await verifier.verify(t).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(TokenError);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
