@@ -109,3 +109,15 @@ describe("configuration", () => {
     expect(problemsOf({ TESSERA_ISSUER: "https://user@iam.example.org" })).toHaveLength(1);
   });
 });
+
+test("docs/config.md is generated from the option table and up to date", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { OPTIONS } = await import("../src/config/schema.js");
+  const doc = readFileSync(new URL("../../../docs/config.md", import.meta.url), "utf8");
+  for (const option of OPTIONS) {
+    expect(doc, `${option.env} missing: run npm run docs:config`).toContain(
+      `| \`${option.path}\` | \`${option.env}\` |`,
+    );
+    expect(doc).toContain(option.doc.replace(/\|/g, "\\|"));
+  }
+});

@@ -1,10 +1,4 @@
-// TODO(integration): take these from @tessera/profile once it lands.
-const LIFETIMES = {
-  accessToken: { recommended: 1200, min: 300, max: 21_600 },
-  refreshToken: { recommended: 864_000, min: 86_400, max: 2_592_000 },
-  verifierKeyCache: { recommended: 21_600, min: 3600, max: 86_400 },
-  signingKey: { recommended: 15_768_000, min: 172_800, max: 31_536_000 },
-};
+import { LIFETIMES } from "@tessera/profile";
 
 /**
  * Every configuration option, documented where it is defined. The YAML key is the dotted path
@@ -86,7 +80,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: "TESSERA_BOOTSTRAP_TOKEN",
     type: { kind: "string", pattern: /^.{32,}$/, patternHint: "at least 32 characters" },
     secret: true,
-    doc: "A bearer accepted as administrator by the REST and SCIM APIs and as the initial access token at `/register`, so automation can set up a fresh server. Unset: disabled.",
+    doc: "A bearer accepted as administrator by the REST and SCIM APIs and as the initial access token at `/register`, so automation can set up a fresh server (those APIs are not built yet; the option is reserved). Unset: disabled.",
   },
   {
     path: "bootstrap.adminUsername",
