@@ -19,6 +19,7 @@ const seconds = (value: string) => {
 function buildProgram(ctx: CliContext, result: { code: number }): Command {
   const program = new Command("tessera")
     .description("Tokens from a Tessera (or any OpenID Connect) issuer, for the command line")
+    .version("0.1.0", "-V, --version")
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({

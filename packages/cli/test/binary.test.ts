@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,6 +65,39 @@ describe("the tessera binary", () => {
     const exec = await tessera(["exec", "--", process.execPath, "-e", script]);
     expect(exec.code).toBe(3);
     expect(await readFile(out, "utf8")).toBe(entry.accessToken?.token);
+  });
+
+  it("forwards SIGTERM to the command it runs and exits with the command's code", async () => {
+    await loggedIn(op, home.path);
+    const ready = join(home.path, "ready");
+    const script = [
+      `process.on("SIGTERM", () => process.exit(42));`,
+      `require("node:fs").writeFileSync(${JSON.stringify(ready)}, "x");`,
+      "setInterval(() => {}, 1000);",
+    ].join("");
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", main, "exec", "--", process.execPath, "-e", script],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? "", HOME: home.path, XDG_CONFIG_HOME: join(home.path, "config") },
+        stdio: "ignore",
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    for (
+      let i = 0;
+      i < 200 &&
+      !(await readFile(ready).then(
+        () => true,
+        () => false,
+      ));
+      i += 1
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill("SIGTERM");
+    expect(await exited).toBe(42);
   });
 
   it("prints one line and no stack trace on errors, the stack only with TESSERA_DEBUG=1", async () => {

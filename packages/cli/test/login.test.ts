@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../src/index.js";
@@ -95,6 +95,43 @@ describe("tessera login (device authorization grant against a real oidc-provider
     const later = testContext(home.path);
     expect(await runCli(["login", "--continue"], later)).toBe(0);
     expect(later.stdout.text).toContain("as Alice Example");
+  });
+
+  it("registers anew when the server no longer knows the cached dynamic client", async () => {
+    const first = testContext(home.path);
+    expect(await runCli(["login", "--issuer", op.issuer, "--no-wait"], first)).toBe(0);
+    const file = join(
+      home.path,
+      "config",
+      "tessera",
+      "accounts",
+      `127.0.0.1_${new URL(op.issuer).port}.json`,
+    );
+    const entry = JSON.parse(await readFile(file, "utf8"));
+    entry.client.clientId = "forgotten-client";
+    await writeFile(file, JSON.stringify(entry), { mode: 0o600 });
+    const ctx = testContext(home.path);
+    ctx.onSleep = async (_ms, c) => {
+      if (c.sleeps.length === 1) await op.approveDevice(printedVerificationUrl(c.stdout.text));
+    };
+    expect(await runCli(["login"], ctx)).toBe(0);
+    expect(ctx.stderr.text).toContain("Registered client");
+    expect(JSON.parse(await readFile(file, "utf8")).client.clientId).not.toBe("forgotten-client");
+  });
+
+  it("shows a QR code of the verification URL when stdout is a terminal", async () => {
+    const ctx = testContext(home.path);
+    ctx.stdout.isTTY = true;
+    expect(
+      await runCli(["login", "--issuer", op.issuer, "--no-wait", "--scope", "openid offline_access "], ctx),
+    ).toBe(0);
+    expect(ctx.stdout.text).toMatch(/[▀▄█]{10,}/);
+  });
+
+  it("rejects an issuer that is not a URL before any request", async () => {
+    const ctx = testContext(home.path);
+    expect(await runCli(["login", "--issuer", "not a url"], ctx)).toBe(1);
+    expect(ctx.stderr.text).toBe('tessera: invalid issuer URL "not a url"\n');
   });
 
   it("fails with one line when the issuer is unreachable", async () => {

@@ -1,11 +1,18 @@
 import type * as oidc from "openid-client";
+import { ResponseBodyError } from "openid-client";
 import { cacheFor } from "../account-session.js";
 import type { AccountEntry, ClientRecord, PendingDevice } from "../cache/account-entry.js";
 import { accountNameForIssuer, storeRefreshToken, type TokenCache } from "../cache/token-cache.js";
 import type { CliContext } from "../context.js";
 import { pollDeviceToken, startDeviceAuthorization } from "../device-flow.js";
 import { CliError } from "../errors.js";
-import { connectIssuer, DEFAULT_ISSUER, DEFAULT_SCOPE, registerPublicClient } from "../issuer-client.js";
+import {
+  connectIssuer,
+  DEFAULT_ISSUER,
+  DEFAULT_SCOPE,
+  parseIssuer,
+  registerPublicClient,
+} from "../issuer-client.js";
 import { renderQrCode } from "../qr-code.js";
 import { startSpinner } from "../spinner.js";
 import { accessTokenFrom, splitScopes } from "../token-response.js";
@@ -30,6 +37,7 @@ export async function loginCommand(ctx: CliContext, options: LoginOptions): Prom
   const named = options.account ? await cache.read(options.account) : undefined;
   const issuer =
     options.issuer ?? ctx.env.TESSERA_ISSUER ?? named?.issuer ?? defaultEntry?.issuer ?? DEFAULT_ISSUER;
+  parseIssuer(issuer, ctx.env);
   const account =
     options.account ??
     (defaultEntry && sameIssuer(defaultEntry.issuer, issuer)
@@ -45,28 +53,25 @@ export async function loginCommand(ctx: CliContext, options: LoginOptions): Prom
     return finish(ctx, cache, reusable, config, reusable.pendingDevice);
   }
 
-  let client: ClientRecord;
-  let config: oidc.Configuration;
-  if (options.client) {
-    client = { clientId: options.client, dynamic: false };
-    config = await connectIssuer(issuer, client.clientId, ctx.env);
-  } else if (reusable) {
-    client = reusable.client;
-    config = await connectIssuer(issuer, client.clientId, ctx.env);
-  } else {
-    const registered = await registerPublicClient(issuer, ctx.env);
-    client = { clientId: registered.clientId, dynamic: true };
-    if (registered.registrationAccessToken)
-      client.registrationAccessToken = registered.registrationAccessToken;
-    if (registered.registrationClientUri) client.registrationClientUri = registered.registrationClientUri;
-    config = registered.config;
-    ctx.stderr.write(`Registered client ${client.clientId} at ${issuer}\n`);
-  }
-
-  const entry: AccountEntry = { version: 1, account, issuer, client, scopedTokens: {} };
   const scope = options.scope?.length ? splitScopes(options.scope).join(" ") : DEFAULT_SCOPE;
   const audience = options.audience?.length ? splitScopes(options.audience).join(" ") : undefined;
-  const device = await startDeviceAuthorization(config, audience ? { scope, audience } : { scope });
+  const request = audience ? { scope, audience } : { scope };
+  let { client, config } = options.client
+    ? await useClient(ctx, issuer, { clientId: options.client, dynamic: false })
+    : reusable
+      ? await useClient(ctx, issuer, reusable.client)
+      : await registerClient(ctx, issuer);
+  let device: oidc.DeviceAuthorizationResponse;
+  try {
+    device = await startDeviceAuthorization(config, request);
+  } catch (error) {
+    // A client the CLI registered itself may have been deleted at the server: register anew once.
+    const forgotten = error instanceof ResponseBodyError && error.error === "invalid_client";
+    if (!forgotten || options.client || !client.dynamic) throw error;
+    ({ client, config } = await registerClient(ctx, issuer));
+    device = await startDeviceAuthorization(config, request);
+  }
+  const entry: AccountEntry = { version: 1, account, issuer, client, scopedTokens: {} };
   const pending: PendingDevice = {
     deviceCode: device.device_code,
     userCode: device.user_code,
@@ -87,6 +92,26 @@ export async function loginCommand(ctx: CliContext, options: LoginOptions): Prom
     return 0;
   }
   return finish(ctx, cache, entry, config, pending);
+}
+
+async function useClient(
+  ctx: CliContext,
+  issuer: string,
+  client: ClientRecord,
+): Promise<{ client: ClientRecord; config: oidc.Configuration }> {
+  return { client, config: await connectIssuer(issuer, client.clientId, ctx.env) };
+}
+
+async function registerClient(
+  ctx: CliContext,
+  issuer: string,
+): Promise<{ client: ClientRecord; config: oidc.Configuration }> {
+  const registered = await registerPublicClient(issuer, ctx.env);
+  const client: ClientRecord = { clientId: registered.clientId, dynamic: true };
+  if (registered.registrationAccessToken) client.registrationAccessToken = registered.registrationAccessToken;
+  if (registered.registrationClientUri) client.registrationClientUri = registered.registrationClientUri;
+  ctx.stderr.write(`Registered client ${client.clientId} at ${issuer}\n`);
+  return { client, config: registered.config };
 }
 
 async function finish(
