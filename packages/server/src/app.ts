@@ -10,7 +10,9 @@ import { createCsrf } from "./http/csrf.js";
 import { installErrorHandlers } from "./http/errors.js";
 import { installMetrics } from "./http/metrics.js";
 import { STYLESHEET } from "./http/pages/stylesheet.js";
+import { deviceRoutes } from "./http/routes/device.js";
 import { loginRoutes } from "./http/routes/login.js";
+import { oauthEndpointRoutes } from "./http/routes/oauth-endpoints.js";
 import { operationsRoutes } from "./http/routes/operations.js";
 import { wellKnownRoutes } from "./http/routes/well-known.js";
 import { createSessionContext } from "./http/session-context.js";
@@ -83,5 +85,17 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   operationsRoutes(app, { store: deps.store, metrics });
   wellKnownRoutes(app, { config, keys: services.keys });
   loginRoutes(app, { config, csrf, session, login: services.passwordLogin });
+  deviceRoutes(app, {
+    csrf,
+    session,
+    clients: services.clients,
+    devices: services.repos.deviceAuthorizations,
+    throttle: services.throttle,
+    clock: deps.clock,
+  });
+  oauthEndpointRoutes(app, {
+    token: services.tokenEndpoint,
+    deviceAuthorization: services.deviceAuthorization,
+  });
   return app;
 }

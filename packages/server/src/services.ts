@@ -1,11 +1,16 @@
 import type { Config } from "./config/load.js";
 import { createAccountService } from "./domain/accounts/account-service.js";
 import { createAuditLog } from "./domain/audit/audit-log.js";
+import { createClientService } from "./domain/clients/client-service.js";
 import type { Clock } from "./domain/clock.js";
 import { createKeyRing } from "./domain/keys/key-ring.js";
 import { createLoginThrottle } from "./domain/login/login-throttle.js";
 import { createPasswordLogin } from "./domain/login/password-login.js";
 import { createSessionService } from "./domain/sessions/session-service.js";
+import type { ClientAuthenticationDeps } from "./protocol/client-authentication.js";
+import { createDeviceAuthorizationEndpoint } from "./protocol/device-authorization.js";
+import { createTokenEndpoint } from "./protocol/token-endpoint.js";
+import { createTokenIssuer } from "./protocol/token-issuer.js";
 import type { Store } from "./store/database.js";
 import { createRepositories } from "./store/repositories/index.js";
 
@@ -28,27 +33,77 @@ export function createServices(deps: {
       lockoutMax: config.login.lockoutMax,
     },
   });
+  const accounts = createAccountService({ accounts: repos.accounts, clock });
+  const clients = createClientService({ clients: repos.clients, clock });
+  const passwordLogin = createPasswordLogin({ accounts: repos.accounts, throttle, audit });
+  const keys = createKeyRing({
+    repo: repos.signingKeys,
+    clock,
+    algorithm: config.keys.algorithm,
+    encryptionKey: deps.encryptionKey,
+    rotationInterval: config.keys.rotationInterval,
+    prepublish: config.keys.prepublish,
+    maxTokenLifetime: Math.max(config.tokens.accessTokenLifetime, config.tokens.idTokenLifetime),
+  });
+  const tokenIssuer = createTokenIssuer({
+    issuer: config.issuer,
+    organisationName: config.organisationName,
+    lifetimes: {
+      accessToken: config.tokens.accessTokenLifetime,
+      idToken: config.tokens.idTokenLifetime,
+      refreshToken: config.tokens.refreshTokenLifetime,
+    },
+    keys,
+    refreshTokens: repos.refreshTokens,
+    clock,
+    // Group memberships arrive with the identity registry; until then nobody is in a group.
+    memberships: async () => [],
+  });
+  const clientAuthentication = (endpoint: string): ClientAuthenticationDeps => ({
+    findClient: (id) => repos.clients.find(id),
+    secretMatches: (client, secret) => clients.secretMatches(client, secret),
+    assertionAudiences: [`${config.issuer}${endpoint}`, config.issuer],
+    now: () => clock.now(),
+    isReplay: async (jti, expiresAt) =>
+      !(await repos.oneTimeIds.firstUse(`assertion:${jti}`, expiresAt * 1000)),
+  });
+  const grantDeps = {
+    issuer: tokenIssuer,
+    accounts: repos.accounts,
+    refreshTokens: repos.refreshTokens,
+    authorizationCodes: repos.authorizationCodes,
+    deviceAuthorizations: repos.deviceAuthorizations,
+    passwordLogin,
+    clock,
+  };
   return {
     repos,
+    clients,
+    tokenIssuer,
+    clientAuthentication,
+    tokenEndpoint: createTokenEndpoint({
+      ...grantDeps,
+      clientAuthentication: clientAuthentication("/token"),
+    }),
+    deviceAuthorization: createDeviceAuthorizationEndpoint({
+      issuer: config.issuer,
+      clock,
+      repo: repos.deviceAuthorizations,
+      clientAuthentication: clientAuthentication("/devicecode"),
+      lifetime: config.device.codeLifetime,
+      interval: config.device.pollInterval,
+    }),
     audit,
     throttle,
-    accounts: createAccountService({ accounts: repos.accounts, clock }),
+    accounts,
     sessions: createSessionService({
       sessions: repos.sessions,
       accounts: repos.accounts,
       clock,
       policy: config.session,
     }),
-    passwordLogin: createPasswordLogin({ accounts: repos.accounts, throttle, audit }),
-    keys: createKeyRing({
-      repo: repos.signingKeys,
-      clock,
-      algorithm: config.keys.algorithm,
-      encryptionKey: deps.encryptionKey,
-      rotationInterval: config.keys.rotationInterval,
-      prepublish: config.keys.prepublish,
-      maxTokenLifetime: Math.max(config.tokens.accessTokenLifetime, config.tokens.idTokenLifetime),
-    }),
+    passwordLogin,
+    keys,
   };
 }
 

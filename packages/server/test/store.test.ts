@@ -18,11 +18,23 @@ describe(`store on ${testDialect}`, () => {
     expect(store.dialect).toBe(testDialect);
     await store.migrate();
     const tables = (await store.db.introspection.getTables()).map((t) => t.name).sort();
-    expect(tables).toEqual(["accounts", "audit_events", "login_throttle", "sessions", "signing_keys"]);
+    expect(tables).toEqual([
+      "accounts",
+      "audit_events",
+      "authorization_codes",
+      "clients",
+      "device_authorizations",
+      "login_throttle",
+      "one_time_ids",
+      "refresh_tokens",
+      "revoked_access_tokens",
+      "sessions",
+      "signing_keys",
+    ]);
     await store.migrate();
     // Several nodes starting together all migrate; the migrator's lock makes that safe.
     await Promise.all([database.open().migrate(), database.open().migrate()]);
-    expect((await store.db.introspection.getTables()).length).toBe(5);
+    expect((await store.db.introspection.getTables()).length).toBe(11);
   });
 
   test("usernames are unique", async () => {

@@ -25,6 +25,9 @@ export interface Config {
   };
   tokens: { accessTokenLifetime: number; idTokenLifetime: number; refreshTokenLifetime: number };
   session: { lifetime: number; idleTimeout: number };
+  organisationName: string;
+  device: { codeLifetime: number; pollInterval: number };
+  authorizationCodeLifetime: number;
   login: { accountFailureLimit: number; ipFailureLimit: number; lockoutBase: number; lockoutMax: number };
 }
 

@@ -7,6 +7,12 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   audit_events: AuditEventsTable;
   signing_keys: SigningKeysTable;
+  clients: ClientsTable;
+  authorization_codes: AuthorizationCodesTable;
+  device_authorizations: DeviceAuthorizationsTable;
+  refresh_tokens: RefreshTokensTable;
+  revoked_access_tokens: { jti: string; expires_at: number };
+  one_time_ids: { id: string; expires_at: number };
 }
 
 export interface AccountsTable {
@@ -60,4 +66,69 @@ export interface SigningKeysTable {
   signs_from: number;
   signs_until: number | null;
   published_until: number | null;
+}
+
+/** Lists (redirect URIs, grant types, audiences) are JSON arrays in text columns. */
+export interface ClientsTable {
+  client_id: string;
+  client_name: string;
+  secret_hash: string | null;
+  auth_method: string;
+  application_type: string;
+  redirect_uris: string;
+  grant_types: string;
+  scope: string;
+  audiences: string;
+  access_token_lifetime: number | null;
+  refresh_token_lifetime: number | null;
+  jwks: string | null;
+  owner_account_id: string | null;
+  registration_token_hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  client_id: string;
+  account_id: string;
+  redirect_uri: string;
+  scope: string;
+  audiences: string;
+  nonce: string | null;
+  code_challenge: string | null;
+  auth_time: number;
+  family_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface DeviceAuthorizationsTable {
+  device_code_hash: string;
+  user_code: string;
+  client_id: string;
+  scope: string;
+  audiences: string;
+  status: string;
+  account_id: string | null;
+  auth_time: number | null;
+  interval: number;
+  last_polled_at: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  family_id: string;
+  client_id: string;
+  account_id: string;
+  scope: string;
+  audiences: string;
+  auth_time: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
 }

@@ -15,5 +15,7 @@ button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid 
 .notice { border-left: 4px solid var(--accent); padding: .4rem .8rem; margin: 1rem 0; }
 .muted { color: var(--muted); font-size: .9rem; }
 a { color: var(--accent); }
+button.secondary { background: transparent; color: var(--fg); border: 1px solid var(--muted); }
+code { font-family: ui-monospace, monospace; font-size: .95em; }
 @media (max-width: 32rem) { main { margin: 0; border-radius: 0; min-height: 100vh; } }
 `;

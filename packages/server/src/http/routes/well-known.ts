@@ -1,7 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../../config/load.js";
+import { CLIENT_AUTH_METHODS } from "../../domain/clients/client.js";
 import type { KeyRing } from "../../domain/keys/key-ring.js";
+import { CLIENT_ASSERTION_ALGORITHMS } from "../../protocol/client-credentials.js";
 import { discoveryDocument } from "../../protocol/discovery.js";
+import { SUPPORTED_GRANT_TYPES } from "../../protocol/token-endpoint.js";
 
 const SCOPES = ["openid", "profile", "email", "offline_access", "wlcg", "wlcg.groups"];
 const CLAIMS = [
@@ -28,8 +31,18 @@ export function wellKnownRoutes(app: FastifyInstance, deps: { config: Config; ke
     signingAlgorithms: [config.keys.algorithm],
     scopes: SCOPES,
     claims: CLAIMS,
-    // The OAuth endpoints add themselves here as they are installed.
-    capabilities: [],
+    // Each installed endpoint advertises itself; nothing is listed before it exists.
+    capabilities: [
+      {
+        token_endpoint: `${config.issuer}/token`,
+        grant_types_supported: SUPPORTED_GRANT_TYPES,
+        token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+        token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
+      },
+      {
+        device_authorization_endpoint: `${config.issuer}/devicecode`,
+      },
+    ],
   });
   const body = JSON.stringify(document);
   const sendDiscovery = async (_: unknown, reply: import("fastify").FastifyReply) =>

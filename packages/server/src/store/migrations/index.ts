@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from "kysely";
 import type { Dialect } from "../dialect.js";
 import { foundation } from "./001-foundation.js";
+import { oauth } from "./002-oauth.js";
 
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "001-foundation": foundation(dialect),
+    "002-oauth": oauth(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -2,6 +2,14 @@ import type { Kysely } from "kysely";
 import type { Database } from "../schema.js";
 import { createAccountRepository } from "./account-repository.js";
 import { createAuditRepository } from "./audit-repository.js";
+import { createClientRepository } from "./client-repository.js";
+import {
+  createAccessTokenRevocations,
+  createAuthorizationCodeRepository,
+  createDeviceAuthorizationRepository,
+  createOneTimeIds,
+  createRefreshTokenRepository,
+} from "./grant-repositories.js";
 import { createSessionRepository } from "./session-repository.js";
 import { createSigningKeyRepository } from "./signing-key-repository.js";
 import { createThrottleRepository } from "./throttle-repository.js";
@@ -13,6 +21,12 @@ export function createRepositories(db: Kysely<Database>) {
     throttle: createThrottleRepository(db),
     audit: createAuditRepository(db),
     signingKeys: createSigningKeyRepository(db),
+    clients: createClientRepository(db),
+    refreshTokens: createRefreshTokenRepository(db),
+    authorizationCodes: createAuthorizationCodeRepository(db),
+    deviceAuthorizations: createDeviceAuthorizationRepository(db),
+    accessTokenRevocations: createAccessTokenRevocations(db),
+    oneTimeIds: createOneTimeIds(db),
   };
 }
 

@@ -1,0 +1,92 @@
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../clock.js";
+import { hashSecret, randomSecret, safeEqual } from "../secrets/random-secret.js";
+import type { Client, ClientAuthMethod, ClientRepository } from "./client.js";
+
+export interface ClientSettings {
+  clientName: string;
+  authMethod: ClientAuthMethod;
+  applicationType?: "web" | "native";
+  redirectUris?: string[];
+  grantTypes: string[];
+  scopes: string[];
+  audiences?: string[];
+  accessTokenLifetime?: number | null;
+  refreshTokenLifetime?: number | null;
+  jwks?: { keys: object[] } | null;
+  ownerAccountId?: string | null;
+  /** Choose the id (administrators may); generated otherwise. */
+  clientId?: string;
+}
+
+export interface RegisteredClient {
+  client: Client;
+  /** Returned once at creation (and at secret rotation); only its hash is stored. */
+  clientSecret?: string;
+  registrationAccessToken?: string;
+}
+
+export function createClientService(deps: { clients: ClientRepository; clock: Clock }) {
+  const { clients, clock } = deps;
+  const withSecret = (method: ClientAuthMethod) =>
+    method === "client_secret_basic" || method === "client_secret_post";
+
+  return {
+    async register(
+      settings: ClientSettings,
+      options: { registrationToken?: boolean } = {},
+    ): Promise<RegisteredClient> {
+      const now = clock.now();
+      const clientSecret = withSecret(settings.authMethod) ? randomSecret() : undefined;
+      const registrationAccessToken = options.registrationToken ? randomSecret() : undefined;
+      const client: Client = {
+        clientId: settings.clientId ?? randomUUID(),
+        clientName: settings.clientName,
+        secretHash: clientSecret ? hashSecret(clientSecret) : null,
+        authMethod: settings.authMethod,
+        applicationType: settings.applicationType ?? "web",
+        redirectUris: settings.redirectUris ?? [],
+        grantTypes: settings.grantTypes,
+        scopes: settings.scopes,
+        audiences: settings.audiences ?? [],
+        accessTokenLifetime: settings.accessTokenLifetime ?? null,
+        refreshTokenLifetime: settings.refreshTokenLifetime ?? null,
+        jwks: settings.jwks ?? null,
+        ownerAccountId: settings.ownerAccountId ?? null,
+        registrationTokenHash: registrationAccessToken ? hashSecret(registrationAccessToken) : null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await clients.create(client);
+      return {
+        client,
+        ...(clientSecret ? { clientSecret } : {}),
+        ...(registrationAccessToken ? { registrationAccessToken } : {}),
+      };
+    },
+
+    find: (clientId: string) => clients.find(clientId),
+
+    /** Constant-time check of a presented secret against the stored hash. */
+    secretMatches(client: Client, secret: string): boolean {
+      if (!client.secretHash) return false;
+      return safeEqual(client.secretHash, hashSecret(secret));
+    },
+
+    registrationTokenMatches(client: Client, token: string): boolean {
+      if (!client.registrationTokenHash) return false;
+      return safeEqual(client.registrationTokenHash, hashSecret(token));
+    },
+
+    async rotateSecret(client: Client): Promise<string> {
+      const secret = randomSecret();
+      await clients.update({ ...client, secretHash: hashSecret(secret), updatedAt: clock.now() });
+      return secret;
+    },
+
+    update: (client: Client) => clients.update({ ...client, updatedAt: clock.now() }),
+    delete: (clientId: string) => clients.delete(clientId),
+  };
+}
+
+export type ClientService = ReturnType<typeof createClientService>;

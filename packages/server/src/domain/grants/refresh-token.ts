@@ -1,0 +1,25 @@
+/** A refresh token as stored: only the hash of the secret handed to the client. */
+export interface RefreshToken {
+  tokenHash: string;
+  /** Every token rotated from one grant shares a family; reuse of any old member revokes it whole. */
+  familyId: string;
+  clientId: string;
+  accountId: string;
+  /** The scope of the original grant: a refresh may narrow the access token, never this. */
+  scope: string[];
+  audiences: string[];
+  authTime: number;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface RefreshTokenRepository {
+  create(token: RefreshToken): Promise<void>;
+  find(tokenHash: string): Promise<RefreshToken | undefined>;
+  /** Marks the token rotated; false when it already was (a concurrent or replayed use). */
+  markUsed(tokenHash: string, at: number): Promise<boolean>;
+  revokeFamily(familyId: string, at: number): Promise<void>;
+  revokeForAccount(accountId: string, at: number): Promise<void>;
+}

@@ -1,0 +1,51 @@
+import type { Account, AccountRepository } from "../../domain/accounts/account.js";
+import type { Client } from "../../domain/clients/client.js";
+import type { Clock } from "../../domain/clock.js";
+import type { AuthorizationCodeRepository } from "../../domain/grants/authorization-code.js";
+import type { DeviceAuthorizationRepository } from "../../domain/grants/device-authorization.js";
+import type { RefreshTokenRepository } from "../../domain/grants/refresh-token.js";
+import type { PasswordLogin } from "../../domain/login/password-login.js";
+import { OAuthError } from "../oauth-error.js";
+import type { TokenIssuer } from "../token-issuer.js";
+
+/** What every grant handler may use. */
+export interface GrantDeps {
+  issuer: TokenIssuer;
+  accounts: AccountRepository;
+  refreshTokens: RefreshTokenRepository;
+  authorizationCodes: AuthorizationCodeRepository;
+  deviceAuthorizations: DeviceAuthorizationRepository;
+  passwordLogin: PasswordLogin;
+  clock: Clock;
+}
+
+export interface GrantRequest {
+  client: Client;
+  params: Record<string, string | undefined>;
+  resources: string[];
+  context: { ip: string; userAgent: string };
+}
+
+export function required(params: Record<string, string | undefined>, name: string): string {
+  const value = params[name];
+  if (value === undefined) throw new OAuthError("invalid_request", `missing parameter ${name}`);
+  return value;
+}
+
+/** The account behind a grant, which must still be active (suspension stops token refresh at once). */
+export async function activeAccount(accounts: AccountRepository, id: string): Promise<Account> {
+  const account = await accounts.findById(id);
+  if (account?.status !== "active") throw new OAuthError("invalid_grant", "the account is not active");
+  const { passwordHash: _secret, ...publicAccount } = account;
+  return publicAccount;
+}
+
+/** Audiences asked for must be among the client's allowed ones, when it has a list. */
+export function allowedAudiences(client: Client, requested: string[]): string[] {
+  if (client.audiences.length > 0) {
+    const refused = requested.filter((a) => !client.audiences.includes(a));
+    if (refused.length > 0)
+      throw new OAuthError("invalid_target", `audience not allowed for this client: ${refused.join(" ")}`);
+  }
+  return requested;
+}

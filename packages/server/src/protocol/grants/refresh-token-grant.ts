@@ -1,0 +1,63 @@
+/**
+ * RFC 6749 §6 refresh, with RFC 9700 §4.14 rotation:
+ * - every use rotates the token; the old one is spent;
+ * - presenting a spent or revoked token is taken as theft: the whole family is revoked, so
+ *   neither the attacker nor the victim can continue, and the victim must log in again;
+ * - a refresh may narrow the scope (never widen it: invalid_scope) and choose audiences; the new
+ *   refresh token keeps the original grant so later refreshes can ask for it again;
+ * - the token is bound to its client; the account must still be active.
+ */
+import { hashSecret } from "../../domain/secrets/random-secret.js";
+import { requestedAudiences } from "../audience.js";
+import { OAuthError } from "../oauth-error.js";
+import { decideScopes, requestedScopes } from "../scope-decision.js";
+import type { TokenResponse } from "../token-issuer.js";
+import {
+  activeAccount,
+  allowedAudiences,
+  type GrantDeps,
+  type GrantRequest,
+  required,
+} from "./grant-context.js";
+
+export async function refreshTokenGrant(deps: GrantDeps, request: GrantRequest): Promise<TokenResponse> {
+  const { client, params } = request;
+  const hash = hashSecret(required(params, "refresh_token"));
+  const token = await deps.refreshTokens.find(hash);
+  const now = deps.clock.now();
+  if (!token || token.clientId !== client.clientId)
+    throw new OAuthError("invalid_grant", "unknown refresh token");
+  if (token.usedAt !== null || token.revokedAt !== null) {
+    await deps.refreshTokens.revokeFamily(token.familyId, now);
+    throw new OAuthError(
+      "invalid_grant",
+      "refresh token already used or revoked; the grant has been revoked",
+    );
+  }
+  if (now >= token.expiresAt) throw new OAuthError("invalid_grant", "refresh token expired");
+  const account = await activeAccount(deps.accounts, token.accountId);
+
+  const asked = requestedScopes(params.scope);
+  const scope = decideScopes(asked, token.scope);
+  if (asked !== undefined && scope.length < new Set(asked).size) {
+    throw new OAuthError("invalid_scope", "a refresh can only narrow the scope of the original grant");
+  }
+  const askedAudiences = requestedAudiences(params.audience, request.resources);
+  const audiences = askedAudiences.length > 0 ? allowedAudiences(client, askedAudiences) : token.audiences;
+
+  if (!(await deps.refreshTokens.markUsed(hash, now))) {
+    // Another request spent it between our read and this write: the same theft signal.
+    await deps.refreshTokens.revokeFamily(token.familyId, now);
+    throw new OAuthError("invalid_grant", "refresh token already used; the grant has been revoked");
+  }
+  return deps.issuer.issue({
+    client,
+    account,
+    scope,
+    audiences,
+    authTime: token.authTime,
+    familyId: token.familyId,
+    refreshScope: token.scope,
+    refreshAudiences: token.audiences,
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * The token endpoint (RFC 6749 §3.2, §5):
+ * - parameters are form-encoded and may not repeat (except RFC 8707 `resource`);
+ * - the client authenticates first; then the grant type must be one it is allowed
+ *   (`unauthorized_client`), and one the server knows (`unsupported_grant_type`);
+ * - responses are never cached (handled by the HTTP layer).
+ */
+
+import { authenticateClient, type ClientAuthenticationDeps } from "./client-authentication.js";
+import { GRANT_TYPES } from "./grant-types.js";
+import { authorizationCodeGrant } from "./grants/authorization-code-grant.js";
+import { clientCredentialsGrant } from "./grants/client-credentials-grant.js";
+import { deviceCodeGrant } from "./grants/device-code-grant.js";
+import type { GrantDeps, GrantRequest } from "./grants/grant-context.js";
+import { passwordGrant } from "./grants/password-grant.js";
+import { refreshTokenGrant } from "./grants/refresh-token-grant.js";
+import { OAuthError } from "./oauth-error.js";
+import { repeatableParameter, singleParameters } from "./single-parameters.js";
+import type { TokenResponse } from "./token-issuer.js";
+
+const GRANTS: Record<string, (deps: GrantDeps, request: GrantRequest) => Promise<TokenResponse>> = {
+  [GRANT_TYPES.authorizationCode]: authorizationCodeGrant,
+  [GRANT_TYPES.refreshToken]: refreshTokenGrant,
+  [GRANT_TYPES.clientCredentials]: clientCredentialsGrant,
+  [GRANT_TYPES.password]: passwordGrant,
+  [GRANT_TYPES.deviceCode]: deviceCodeGrant,
+};
+
+export const SUPPORTED_GRANT_TYPES = Object.keys(GRANTS);
+
+const PARAMETERS = [
+  "grant_type",
+  "client_id",
+  "client_secret",
+  "client_assertion",
+  "client_assertion_type",
+  "scope",
+  "audience",
+  "code",
+  "redirect_uri",
+  "code_verifier",
+  "refresh_token",
+  "device_code",
+  "username",
+  "password",
+];
+
+export function createTokenEndpoint(deps: GrantDeps & { clientAuthentication: ClientAuthenticationDeps }) {
+  return async function token(
+    authorization: string | undefined,
+    body: unknown,
+    context: { ip: string; userAgent: string },
+  ): Promise<TokenResponse> {
+    const params = singleParameters(body, PARAMETERS);
+    const resources = repeatableParameter(body, "resource");
+    const grantType = params.grant_type;
+    if (grantType === undefined) throw new OAuthError("invalid_request", "missing parameter grant_type");
+    const client = await authenticateClient(deps.clientAuthentication, authorization, params);
+    const grant = GRANTS[grantType];
+    if (!grant) throw new OAuthError("unsupported_grant_type", "this grant type is not supported");
+    if (!client.grantTypes.includes(grantType)) {
+      throw new OAuthError("unauthorized_client", "this client may not use this grant type");
+    }
+    return grant(deps, { client, params, resources, context });
+  };
+}
+
+export type TokenEndpoint = ReturnType<typeof createTokenEndpoint>;

@@ -1,0 +1,131 @@
+/**
+ * Mints the token response of every grant (RFC 6749 §5.1, OIDC Core §3.1.3.3):
+ * - `token_type` Bearer, `expires_in`, and `scope` always stated (the granted set may differ
+ *   from the requested one);
+ * - an ID token only when `openid` was granted and a user is behind the grant;
+ * - a refresh token only when the client may use the refresh grant and `offline_access` was
+ *   granted; refresh tokens are opaque 256-bit secrets stored as SHA-256 hashes, grouped in
+ *   families for reuse detection.
+ */
+import { randomUUID } from "node:crypto";
+import { type GroupMembership, selectGroups } from "@tessera/profile";
+import type { Account } from "../domain/accounts/account.js";
+import type { Client } from "../domain/clients/client.js";
+import type { Clock } from "../domain/clock.js";
+import type { RefreshTokenRepository } from "../domain/grants/refresh-token.js";
+import type { KeyRing } from "../domain/keys/key-ring.js";
+import { hashSecret, randomSecret } from "../domain/secrets/random-secret.js";
+import { accessTokenClaims, idTokenClaims } from "./token-claims.js";
+
+export interface TokenIssuerOptions {
+  issuer: string;
+  organisationName: string;
+  lifetimes: { accessToken: number; idToken: number; refreshToken: number };
+  keys: KeyRing;
+  refreshTokens: RefreshTokenRepository;
+  clock: Clock;
+  /** Group memberships of an account (the registry provides them). */
+  memberships(accountId: string): Promise<GroupMembership[]>;
+}
+
+export interface Grant {
+  client: Client;
+  /** Null for client credentials: the client itself is the subject. */
+  account: Account | null;
+  scope: string[];
+  audiences: string[];
+  authTime?: number;
+  nonce?: string | null;
+  /** Continue this refresh-token family (rotation), or start a new one. */
+  familyId?: string;
+  /** The scope kept by the refresh token: the original grant, even when this token is narrower. */
+  refreshScope?: string[];
+  /** The audiences kept by the refresh token. */
+  refreshAudiences?: string[];
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+  issued_token_type?: string;
+}
+
+export function createTokenIssuer(options: TokenIssuerOptions) {
+  const { keys, clock } = options;
+
+  return {
+    async issue(grant: Grant): Promise<TokenResponse> {
+      const now = clock.now();
+      const { client, account } = grant;
+      const accessLifetime = client.accessTokenLifetime ?? options.lifetimes.accessToken;
+      const memberships = account ? await options.memberships(account.id) : [];
+      const groups = selectGroups(grant.scope, memberships);
+      const accessToken = await keys.sign(
+        accessTokenClaims({
+          issuer: options.issuer,
+          subject: account?.id ?? client.clientId,
+          clientId: client.clientId,
+          scope: grant.scope,
+          audiences: grant.audiences,
+          groups,
+          issuedAt: now,
+          lifetime: accessLifetime,
+          jti: randomUUID(),
+        }),
+        "at+jwt",
+      );
+      const response: TokenResponse = {
+        access_token: accessToken,
+        token_type: "Bearer",
+        expires_in: accessLifetime,
+        scope: grant.scope.join(" "),
+      };
+      if (!account) return response;
+
+      if (grant.scope.includes("openid")) {
+        response.id_token = await keys.sign(
+          idTokenClaims({
+            issuer: options.issuer,
+            clientId: client.clientId,
+            account,
+            scope: grant.scope,
+            groups,
+            allGroups: memberships.map((m) => m.group),
+            organisationName: options.organisationName,
+            issuedAt: now,
+            lifetime: options.lifetimes.idToken,
+            authTime: grant.authTime ?? now,
+            nonce: grant.nonce ?? null,
+            jti: randomUUID(),
+          }),
+          "JWT",
+        );
+      }
+      const refreshScope = grant.refreshScope ?? grant.scope;
+      if (client.grantTypes.includes("refresh_token") && refreshScope.includes("offline_access")) {
+        const secret = randomSecret();
+        await options.refreshTokens.create({
+          tokenHash: hashSecret(secret),
+          familyId: grant.familyId ?? randomUUID(),
+          clientId: client.clientId,
+          accountId: account.id,
+          scope: refreshScope,
+          audiences: grant.refreshAudiences ?? grant.audiences,
+          authTime: grant.authTime ?? now,
+          createdAt: now,
+          expiresAt: now + (client.refreshTokenLifetime ?? options.lifetimes.refreshToken) * 1000,
+          usedAt: null,
+          revokedAt: null,
+        });
+        response.refresh_token = secret;
+      }
+      return response;
+    },
+  };
+}
+
+export type TokenIssuer = ReturnType<typeof createTokenIssuer>;
