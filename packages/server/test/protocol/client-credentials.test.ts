@@ -1,5 +1,13 @@
 import { createSecretKey } from "node:crypto";
-import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT, UnsecuredJWT } from "jose";
+import {
+  type CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  type JWTPayload,
+  SignJWT,
+  UnsecuredJWT,
+} from "jose";
 import { beforeAll, describe, expect, test, vi } from "vitest";
 import {
   JWT_BEARER_ASSERTION_TYPE,
@@ -39,7 +47,10 @@ describe("presentedCredentials: client_secret_basic (RFC 6749 §2.3.1)", () => {
   });
 
   test("the first colon separates id and secret; later colons belong to the secret", () => {
-    expect(presentedCredentials(basic("id", "x:y:z", false), {})).toMatchObject({ clientId: "id", secret: "x:y:z" });
+    expect(presentedCredentials(basic("id", "x:y:z", false), {})).toMatchObject({
+      clientId: "id",
+      secret: "x:y:z",
+    });
   });
 
   test("the scheme name is case-insensitive and extra spaces are tolerated", () => {
@@ -102,7 +113,10 @@ describe("presentedCredentials: client_secret_basic (RFC 6749 §2.3.1)", () => {
   });
 
   test("another Authorization scheme is not client authentication", () => {
-    expect(presentedCredentials("Bearer abc", { client_id: "id" })).toEqual({ method: "none", clientId: "id" });
+    expect(presentedCredentials("Bearer abc", { client_id: "id" })).toEqual({
+      method: "none",
+      clientId: "id",
+    });
     expect(presentedCredentials("Bearer abc", {})).toBeUndefined();
     expect(presentedCredentials("", { client_id: "id", client_secret: "s" })).toMatchObject({
       method: "client_secret_post",
@@ -120,11 +134,18 @@ describe("presentedCredentials: client_secret_post and none", () => {
   });
 
   test("a secret without a client_id is invalid_request", () => {
-    expectOAuthError(() => presentedCredentials(undefined, { client_secret: "s" }), "invalid_request", /client_id/);
+    expectOAuthError(
+      () => presentedCredentials(undefined, { client_secret: "s" }),
+      "invalid_request",
+      /client_id/,
+    );
   });
 
   test("client_id alone is a public client", () => {
-    expect(presentedCredentials(undefined, { client_id: "cli" })).toEqual({ method: "none", clientId: "cli" });
+    expect(presentedCredentials(undefined, { client_id: "cli" })).toEqual({
+      method: "none",
+      clientId: "cli",
+    });
   });
 
   test("nothing at all → undefined", () => {
@@ -145,14 +166,22 @@ describe("presentedCredentials: private_key_jwt (RFC 7523 §2.2)", () => {
 
   test("client_id is taken from the assertion when absent", () => {
     expect(
-      presentedCredentials(undefined, { client_assertion: assertion, client_assertion_type: JWT_BEARER_ASSERTION_TYPE }),
+      presentedCredentials(undefined, {
+        client_assertion: assertion,
+        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+      }),
     ).toEqual({ method: "private_key_jwt", clientId: "fts", assertion });
   });
 
   test("a matching client_id is fine; a different one is invalid_client", () => {
     const params = { client_assertion: assertion, client_assertion_type: JWT_BEARER_ASSERTION_TYPE };
-    expect(presentedCredentials(undefined, { ...params, client_id: "fts" })).toMatchObject({ clientId: "fts" });
-    expectOAuthError(() => presentedCredentials(undefined, { ...params, client_id: "rucio" }), "invalid_client");
+    expect(presentedCredentials(undefined, { ...params, client_id: "fts" })).toMatchObject({
+      clientId: "fts",
+    });
+    expectOAuthError(
+      () => presentedCredentials(undefined, { ...params, client_id: "rucio" }),
+      "invalid_client",
+    );
   });
 
   test.each([
@@ -172,13 +201,20 @@ describe("presentedCredentials: private_key_jwt (RFC 7523 §2.2)", () => {
     );
   });
 
-  test.each(["not-a-jwt", "a.b.c", "", "eyJhbGciOiJub25lIn0.bm90IGpzb24."])("a malformed assertion %j is invalid_client", (bad) => {
-    expectOAuthError(
-      () => presentedCredentials(undefined, { client_assertion: bad, client_assertion_type: JWT_BEARER_ASSERTION_TYPE }),
-      "invalid_client",
-      /client assertion/,
-    );
-  });
+  test.each(["not-a-jwt", "a.b.c", "", "eyJhbGciOiJub25lIn0.bm90IGpzb24."])(
+    "a malformed assertion %j is invalid_client",
+    (bad) => {
+      expectOAuthError(
+        () =>
+          presentedCredentials(undefined, {
+            client_assertion: bad,
+            client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+          }),
+        "invalid_client",
+        /client assertion/,
+      );
+    },
+  );
 
   test("an unsupported client_assertion_type is invalid_client", () => {
     expectOAuthError(
@@ -193,9 +229,16 @@ describe("presentedCredentials: private_key_jwt (RFC 7523 §2.2)", () => {
   });
 
   test("an assertion without its type, or a type without an assertion, is invalid_request", () => {
-    expectOAuthError(() => presentedCredentials(undefined, { client_assertion: assertion }), "invalid_request");
     expectOAuthError(
-      () => presentedCredentials(undefined, { client_id: "fts", client_assertion_type: JWT_BEARER_ASSERTION_TYPE }),
+      () => presentedCredentials(undefined, { client_assertion: assertion }),
+      "invalid_request",
+    );
+    expectOAuthError(
+      () =>
+        presentedCredentials(undefined, {
+          client_id: "fts",
+          client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+        }),
       "invalid_request",
     );
   });
@@ -251,9 +294,7 @@ describe("verifyClientAssertion (RFC 7523 §3, OIDC Core §9)", () => {
       ...claims,
     };
     for (const name of opts.omit ?? []) delete payload[name];
-    return new SignJWT(payload)
-      .setProtectedHeader({ alg, kid: opts.kid ?? alg })
-      .sign(opts.key ?? key(alg));
+    return new SignJWT(payload).setProtectedHeader({ alg, kid: opts.kid ?? alg }).sign(opts.key ?? key(alg));
   }
 
   function options(overrides: Partial<Parameters<typeof verifyClientAssertion>[1]> = {}) {
@@ -275,11 +316,16 @@ describe("verifyClientAssertion (RFC 7523 §3, OIDC Core §9)", () => {
     return error.description;
   }
 
-  test.each(["RS256", "PS256", "ES256", "EdDSA"])("a valid %s assertion verifies and its jti is recorded", async (alg) => {
-    const opts = options();
-    await expect(verifyClientAssertion(await sign({ jti: `j-${alg}` }, { alg }), opts)).resolves.toBeUndefined();
-    expect(opts.isReplay).toHaveBeenCalledWith(`j-${alg}`, (NOW_S + 120) * 1000);
-  });
+  test.each(["RS256", "PS256", "ES256", "EdDSA"])(
+    "a valid %s assertion verifies and its jti is recorded",
+    async (alg) => {
+      const opts = options();
+      await expect(
+        verifyClientAssertion(await sign({ jti: `j-${alg}` }, { alg }), opts),
+      ).resolves.toBeUndefined();
+      expect(opts.isReplay).toHaveBeenCalledWith(`j-${alg}`, (NOW_S + 120) * 1000);
+    },
+  );
 
   test("aud may be the issuer, or an array containing an accepted audience", async () => {
     await verifyClientAssertion(await sign({ aud: ISSUER }), options());
@@ -387,11 +433,17 @@ describe("verifyClientAssertion (RFC 7523 §3, OIDC Core §9)", () => {
 
   test("an empty or broken JWKS refuses, it does not throw something else", async () => {
     await rejects(sign(), options({ jwks: { keys: [] } }));
-    await rejects(sign(), options({ jwks: { keys: [{ kty: "EC", kid: "ES256", alg: "ES256", crv: "P-256" }] } }));
+    await rejects(
+      sign(),
+      options({ jwks: { keys: [{ kty: "EC", kid: "ES256", alg: "ES256", crv: "P-256" }] } }),
+    );
     await rejects(sign(), options({ jwks: { keys: [{ nonsense: true }] } }));
   });
 
-  test.each(["", "garbage", "a.b.c", "eyJhbGciOiJFUzI1NiJ9..", "\u0000"])("garbage %j is refused", async (bad) => {
-    await rejects(bad);
-  });
+  test.each(["", "garbage", "a.b.c", "eyJhbGciOiJFUzI1NiJ9..", "\u0000"])(
+    "garbage %j is refused",
+    async (bad) => {
+      await rejects(bad);
+    },
+  );
 });
