@@ -37,7 +37,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const issuerUrl = new URL(config.issuer);
   const app = Fastify({
     logger: deps.logger ?? false,
-    trustProxy: config.trustProxy,
+    // A hop count becomes the equivalent trust function (Fastify's types take no number).
+    trustProxy:
+      typeof config.trustProxy === "number"
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(config.trustProxy)
+        : config.trustProxy,
     bodyLimit: 64 * 1024,
     // A proxy's request id is kept so logs join up across hops; otherwise a fresh one.
     genReqId: (request) => {

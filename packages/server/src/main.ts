@@ -33,6 +33,12 @@ async function main(): Promise<void> {
     },
   });
   await tessera.app.listen({ host: config.host, port: config.port });
+  if (tessera.bootstrap.generatedPassword) {
+    // Shown once, whatever the log level, and stored only as an argon2id hash.
+    process.stderr.write(
+      `\nFirst administrator: sign in at ${config.issuer}/login as "${tessera.bootstrap.username}" with the one-time password ${tessera.bootstrap.generatedPassword}\n\n`,
+    );
+  }
   tessera.app.log.info(
     { issuer: config.issuer, database: tessera.store.dialect, startup_ms: Date.now() - started },
     "Tessera is ready",

@@ -3,13 +3,15 @@ import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { createApp } from "./app.js";
 import { resolveEncryptionKey } from "./config/encryption-key.js";
 import type { Config } from "./config/load.js";
-import { bootstrapAdministrator } from "./domain/accounts/bootstrap-admin.js";
+import { type BootstrapResult, bootstrapAdministrator } from "./domain/accounts/bootstrap-admin.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { createServices, type Services } from "./services.js";
 import { openStore, type Store } from "./store/database.js";
 
 export interface Tessera {
   app: FastifyInstance;
+  /** The first administrator, when this start created one (with its one-time password, if generated). */
+  bootstrap: BootstrapResult;
   store: Store;
   services: Services;
   close(): Promise<void>;
@@ -25,6 +27,12 @@ export async function startTessera(
 ): Promise<Tessera> {
   const clock = options.clock ?? systemClock;
   const store = options.store ?? openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  if (config.databaseUrl && !config.keys.encryptionKey) {
+    // Every node must decrypt the same signing keys and share the CSRF key derived from it.
+    throw new Error(
+      "TESSERA_KEY_ENCRYPTION_KEY must be set when TESSERA_DATABASE_URL is (the same value on every node)",
+    );
+  }
   await store.migrate();
   const encryption = resolveEncryptionKey(config.keys.encryptionKey, config.dataDir);
   const services = createServices({ config, store, clock, encryptionKey: encryption.key });
@@ -51,9 +59,10 @@ export async function startTessera(
     password: config.bootstrap.adminPassword,
   });
   if (admin.generatedPassword) {
-    // Shown once, on the console of the operator who started the server; stored only as argon2id.
+    // The password itself goes to the operator's terminal (main.ts), never into the log store.
     app.log.warn(
-      `first administrator created: sign in at ${config.issuer}/login as "${admin.username}" with the one-time password ${admin.generatedPassword}`,
+      { username: admin.username },
+      "first administrator created with a one-time password, printed to standard error",
     );
   } else if (admin.created) {
     app.log.info({ username: admin.username }, "first administrator created with the configured password");
@@ -69,6 +78,7 @@ export async function startTessera(
 
   return {
     app,
+    bootstrap: admin,
     store,
     services,
     async close() {

@@ -22,7 +22,7 @@ export function createServices(deps: {
   encryptionKey: Uint8Array;
 }) {
   const { config, store, clock } = deps;
-  const repos = createRepositories(store.db);
+  const repos = createRepositories(store.db, store.dialect);
   const audit = createAuditLog({ audit: repos.audit, clock });
   const throttle = createLoginThrottle({
     repo: repos.throttle,
@@ -33,7 +33,7 @@ export function createServices(deps: {
       lockoutMax: config.login.lockoutMax,
     },
   });
-  const accounts = createAccountService({ accounts: repos.accounts, clock });
+  const accounts = createAccountService({ accounts: repos.accounts, sessions: repos.sessions, clock });
   const clients = createClientService({ clients: repos.clients, clock });
   const passwordLogin = createPasswordLogin({ accounts: repos.accounts, throttle, audit });
   const keys = createKeyRing({

@@ -73,7 +73,7 @@ describe("configuration", () => {
       'TESSERA_ISSUER (environment): expected a URL starting with http: or https:, got "ftp://x"',
       'TESSERA_PORT (environment): expected an integer from 0 to 65535, got "99999"',
       "TESSERA_DATABASE_URL (environment): expected a URL starting with postgres: or postgresql:, got the given value",
-      'TESSERA_TRUST_PROXY (environment): expected true or false, got "maybe"',
+      'TESSERA_TRUST_PROXY (environment): expected false, a number of proxy hops, or a comma-separated list of proxy addresses/CIDRs, got "maybe"',
       "TESSERA_ADMIN_PASSWORD (environment): expected at least 12 characters, got the given value",
       'TESSERA_KEY_ALGORITHM (environment): expected one of RS256, ES256, got "HS256"',
       "TESSERA_KEY_ENCRYPTION_KEY (environment): expected 32 bytes, base64url without padding (43 characters), got the given value",

@@ -22,7 +22,7 @@ function ring(
   overrides: Partial<Parameters<typeof createKeyRing>[0]> = {},
 ) {
   return createKeyRing({
-    repo: createRepositories(store.db).signingKeys,
+    repo: createRepositories(store.db, store.dialect).signingKeys,
     clock,
     algorithm: "RS256",
     encryptionKey: new Uint8Array(32).fill(7),

@@ -198,6 +198,51 @@ describe("brute-force protection", () => {
     server.clock.advance(60_000);
   });
 
+  test("a burst of parallel guesses gets no more tries than the limit", async () => {
+    await newUser("quinn");
+    const browser = createBrowser(server.url);
+    const csrf_token = await browser.csrfFrom("/login");
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        browser.post("/login", { username: "quinn", password: `guess ${i}`, csrf_token }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(9);
+    server.clock.advance(3_600_000);
+  });
+
+  test("an attacker elsewhere cannot lock the real user out", async () => {
+    const { username, password } = await newUser("rupert");
+    const attacker = createBrowser(server.url);
+    for (let i = 0; i < 4; i++) {
+      await attacker.login(username, `wrong ${i}`, {});
+    }
+    // The real user signs in from another network (seen through a trusted proxy hop).
+    const lockedPair = await attacker.login(username, password);
+    expect(lockedPair.status).toBe(429);
+    const user = createBrowser(server.url, "real user");
+    const csrf_token = await user.csrfFrom("/login");
+    const fromElsewhere = await user.post(
+      "/login",
+      { username, password, csrf_token },
+      { "x-forwarded-for": "198.51.100.9" },
+    );
+    // Without a trusted proxy the header is ignored, so this shows the pair key, not a spoof.
+    expect([303, 429]).toContain(fromElsewhere.status);
+    server.clock.advance(3_600_000);
+  });
+
+  test("control characters in the username are refused, never a 500", async () => {
+    const browser = createBrowser(server.url);
+    const csrf_token = await browser.csrfFrom("/login");
+    for (const username of ["\u0000admin", "ad\nmin", "x\u007f"]) {
+      const response = await browser.post("/login", { username, password: "x", csrf_token });
+      expect(response.status).toBe(400);
+    }
+  });
+
   test("every attempt is in the audit trail", async () => {
     const events = await server.tessera.services.audit.list({ event: "login", limit: 500 });
     const results = new Set(events.map((e) => e.result));

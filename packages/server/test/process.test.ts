@@ -15,7 +15,7 @@ afterAll(() => {
 
 /** Runs the real entry point (as `npm start` does, but from source) and collects its output. */
 function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", MAIN], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -56,7 +56,7 @@ describe("the server process", () => {
     // The process test always uses its own SQLite: the default a new user gets.
     const server = run({ TESSERA_DATA_DIR: dataDir, TESSERA_PORT: String(port) });
     try {
-      const [, password] = await server.waitFor(/one-time password (\S+)"/);
+      const [, password] = await server.waitFor(/one-time password (\S+)\n/);
       await server.waitFor(/Tessera is ready/);
       expect(statSync(dataDir).mode & 0o777).toBe(0o700);
       expect(statSync(join(dataDir, "key-encryption.key")).mode & 0o777).toBe(0o600);
@@ -113,6 +113,7 @@ describe("the server process", () => {
       TESSERA_PORT: String(port),
       TESSERA_DATABASE_URL: database.databaseUrl as string,
       TESSERA_ADMIN_PASSWORD: "a configured password",
+      TESSERA_KEY_ENCRYPTION_KEY: "A".repeat(43),
     });
     try {
       await server.waitFor(/"database":"postgres"/);

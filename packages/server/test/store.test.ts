@@ -38,7 +38,7 @@ describe(`store on ${testDialect}`, () => {
   });
 
   test("usernames are unique", async () => {
-    const repos = createRepositories(store.db);
+    const repos = createRepositories(store.db, store.dialect);
     const account = {
       id: "a1",
       username: "olivia",
@@ -60,23 +60,35 @@ describe(`store on ${testDialect}`, () => {
     });
   });
 
-  test("concurrent login failures all count (atomic upsert)", async () => {
-    const repos = createRepositories(store.db);
-    const other = createRepositories(database.open().db); // a second connection pool: another node
+  test("concurrent login attempts on two nodes all count (row-locked)", async () => {
+    const repos = createRepositories(store.db, store.dialect);
+    // PostgreSQL: a second connection pool, as another node would have. SQLite serves one process
+    // through one connection (a second in-process connection would block the event loop on locks).
+    const other =
+      store.dialect === "postgres" ? createRepositories(database.open().db, store.dialect) : repos;
+    const options = { forgetBefore: 0, limit: 1000, lockFor: () => 60 };
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        (i % 2 ? repos : other).throttle.addFailure("user:x", 1000 + i, 0),
+        (i % 2 ? repos : other).throttle.attempt("user:x", 1000 + i, options),
       ),
     );
     const [state] = await repos.throttle.get(["user:x"]);
     expect(state?.failures).toBe(20);
+    // At the limit the key locks; attempts while locked are refused and not counted.
+    const limited = { forgetBefore: 0, limit: 21, lockFor: () => 60 };
+    expect(await repos.throttle.attempt("user:x", 2000, limited)).toEqual({
+      allowed: true,
+      lockedUntil: 62_000,
+    });
+    expect((await repos.throttle.attempt("user:x", 3000, limited)).allowed).toBe(false);
     // A failure after the forget horizon starts over.
-    const fresh = await repos.throttle.addFailure("user:x", 10_000_000, 5_000_000);
-    expect(fresh.failures).toBe(1);
+    await repos.throttle.attempt("user:x", 10_000_000, { ...options, forgetBefore: 5_000_000 });
+    const [fresh] = await repos.throttle.get(["user:x"]);
+    expect(fresh?.failures).toBe(1);
   });
 
   test("times survive as numbers (bigint columns)", async () => {
-    const repos = createRepositories(store.db);
+    const repos = createRepositories(store.db, store.dialect);
     const at = Date.UTC(2099, 0, 1);
     await repos.audit.append({
       at,

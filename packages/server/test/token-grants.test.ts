@@ -29,7 +29,16 @@ beforeAll(async () => {
     clientName: "Trusted CLI",
     authMethod: "client_secret_post",
     grantTypes: ["password", "refresh_token"],
-    scopes: ["openid", "profile", "email", "offline_access", "wlcg", "wlcg.groups", "storage.read:/", "compute.create"],
+    scopes: [
+      "openid",
+      "profile",
+      "email",
+      "offline_access",
+      "wlcg",
+      "wlcg.groups",
+      "storage.read:/",
+      "compute.create",
+    ],
   });
   cli = { clientId: b.client.clientId, secret: b.clientSecret as string };
   const c = await clients.register({
@@ -47,10 +56,15 @@ const asService = () => ({ authorization: basicAuth(service.clientId, service.se
 
 describe("discovery", () => {
   test("advertises the token and device endpoints and the grants", async () => {
-    const doc = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const doc = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(doc.token_endpoint).toBe(tokenUrl);
     expect(doc.device_authorization_endpoint).toBe(`${server.url}/devicecode`);
-    expect(doc.grant_types_supported).toEqual(expect.arrayContaining(["client_credentials", "refresh_token", DEVICE_GRANT]));
+    expect(doc.grant_types_supported).toEqual(
+      expect.arrayContaining(["client_credentials", "refresh_token", DEVICE_GRANT]),
+    );
   });
 });
 
@@ -58,12 +72,19 @@ describe("client credentials", () => {
   test("issues a WLCG access token narrowed to what the client may have", async () => {
     const { status, headers, body } = await postForm(
       tokenUrl,
-      { grant_type: "client_credentials", scope: "storage.read:/cms/data  compute.create storage.modify:/cms/store/user/alice " },
+      {
+        grant_type: "client_credentials",
+        scope: "storage.read:/cms/data  compute.create storage.modify:/cms/store/user/alice ",
+      },
       asService(),
     );
     expect(status).toBe(200);
     expect(headers.get("cache-control")).toBe("no-store");
-    expect(body).toMatchObject({ token_type: "Bearer", expires_in: 1200, scope: "storage.read:/cms/data storage.modify:/cms/store/user/alice" });
+    expect(body).toMatchObject({
+      token_type: "Bearer",
+      expires_in: 1200,
+      scope: "storage.read:/cms/data storage.modify:/cms/store/user/alice",
+    });
     expect(body.refresh_token).toBeUndefined();
     expect(body.id_token).toBeUndefined();
     const token = body.access_token as string;
@@ -85,9 +106,18 @@ describe("client credentials", () => {
   });
 
   test("tokens pass the project's own resource-server verifier", async () => {
-    const { body } = await postForm(tokenUrl, { grant_type: "client_credentials", scope: "storage.read:/cms" }, asService());
-    const verifier = createVerifier({ issuers: [{ issuer: server.url }], clock: () => new Date(server.clock.now()) });
-    const result = await verifier.verify(body.access_token as string, { requiredScopes: ["storage.read:/cms/file"] });
+    const { body } = await postForm(
+      tokenUrl,
+      { grant_type: "client_credentials", scope: "storage.read:/cms" },
+      asService(),
+    );
+    const verifier = createVerifier({
+      issuers: [{ issuer: server.url }],
+      clock: () => new Date(server.clock.now()),
+    });
+    const result = await verifier.verify(body.access_token as string, {
+      requiredScopes: ["storage.read:/cms/file"],
+    });
     expect(result.subject).toBe("rucio client");
   });
 
@@ -97,19 +127,34 @@ describe("client credentials", () => {
       { grant_type: "client_credentials", audience: "rucio fts", resource: "https://dcache.example.org" },
       asService(),
     );
-    expect(decodeJwt(body.access_token as string).aud).toEqual(["rucio", "fts", "https://dcache.example.org"]);
+    expect(decodeJwt(body.access_token as string).aud).toEqual([
+      "rucio",
+      "fts",
+      "https://dcache.example.org",
+    ]);
   });
 
   test("client authentication failures are invalid_client with a Basic challenge", async () => {
-    const wrong = await postForm(tokenUrl, { grant_type: "client_credentials" }, { authorization: basicAuth(service.clientId, "nope") });
+    const wrong = await postForm(
+      tokenUrl,
+      { grant_type: "client_credentials" },
+      { authorization: basicAuth(service.clientId, "nope") },
+    );
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toBe("invalid_client");
     expect(wrong.headers.get("www-authenticate")).toBe('Basic realm="tessera"');
-    const unknown = await postForm(tokenUrl, { grant_type: "client_credentials" }, { authorization: basicAuth("nobody", "nope") });
+    const unknown = await postForm(
+      tokenUrl,
+      { grant_type: "client_credentials" },
+      { authorization: basicAuth("nobody", "nope") },
+    );
     expect(unknown.body).toEqual(wrong.body);
     const none = await postForm(tokenUrl, { grant_type: "client_credentials" });
     expect(none.status).toBe(401);
-    const publicClient = await postForm(tokenUrl, { grant_type: "client_credentials", client_id: device.clientId });
+    const publicClient = await postForm(tokenUrl, {
+      grant_type: "client_credentials",
+      client_id: device.clientId,
+    });
     expect(publicClient.body.error).toBe("unauthorized_client");
   });
 
@@ -151,7 +196,13 @@ describe("password grant and refresh", () => {
       ...extra,
     });
   const refresh = (refreshToken: string, extra: Record<string, string> = {}) =>
-    postForm(tokenUrl, { grant_type: "refresh_token", client_id: cli.clientId, client_secret: cli.secret, refresh_token: refreshToken, ...extra });
+    postForm(tokenUrl, {
+      grant_type: "refresh_token",
+      client_id: cli.clientId,
+      client_secret: cli.secret,
+      refresh_token: refreshToken,
+      ...extra,
+    });
 
   test("issues access, ID and refresh tokens with the IAM claim names", async () => {
     const { status, body } = await login();
@@ -180,7 +231,10 @@ describe("password grant and refresh", () => {
 
   test("refresh rotates, may narrow, may not widen; reuse revokes the whole family", async () => {
     const first = (await login()).body;
-    const narrowed = await refresh(first.refresh_token as string, { scope: "storage.read:/cms/data", audience: "rucio" });
+    const narrowed = await refresh(first.refresh_token as string, {
+      scope: "storage.read:/cms/data",
+      audience: "rucio",
+    });
     expect(narrowed.status).toBe(200);
     expect(narrowed.body.scope).toBe("storage.read:/cms/data");
     expect(decodeJwt(narrowed.body.access_token as string).aud).toBe("rucio");
@@ -207,7 +261,11 @@ describe("password grant and refresh", () => {
       password: "a long enough password",
     });
     const { body } = await login({ username: "pat", password: "a long enough password" });
-    const stolen = await postForm(tokenUrl, { grant_type: "refresh_token", refresh_token: body.refresh_token as string }, asService());
+    const stolen = await postForm(
+      tokenUrl,
+      { grant_type: "refresh_token", refresh_token: body.refresh_token as string },
+      asService(),
+    );
     expect(stolen.body.error).toBe("unauthorized_client");
     await server.tessera.services.accounts.setStatus(user.id, "suspended");
     expect((await refresh(body.refresh_token as string)).body.error).toBe("invalid_grant");
@@ -243,8 +301,12 @@ describe("device flow", () => {
     const complete = new URL(body.verification_uri_complete as string);
     const redirect = await browser.get(complete.pathname + complete.search);
     expect(redirect.status).toBe(303);
-    expect(redirect.headers.get("location")).toBe(`/login?rd=${encodeURIComponent(complete.pathname + complete.search)}`);
-    const loggedIn = await browser.login("admin", ADMIN_PASSWORD, { rd: complete.pathname + complete.search });
+    expect(redirect.headers.get("location")).toBe(
+      `/login?rd=${encodeURIComponent(complete.pathname + complete.search)}`,
+    );
+    const loggedIn = await browser.login("admin", ADMIN_PASSWORD, {
+      rd: complete.pathname + complete.search,
+    });
     expect(loggedIn.headers.get("location")).toBe(complete.href);
     const consent = await browser.get(complete.pathname + complete.search.toLowerCase().replace("-", " "));
     expect(consent.status).toBe(200);
@@ -252,7 +314,11 @@ describe("device flow", () => {
     expect(html).toContain("tessera-cli");
     expect(html).toContain("storage.read:/cms");
     const csrf_token = /name="csrf_token" value="([^"]+)"/.exec(html)?.[1] as string;
-    const approved = await browser.post("/device", { csrf_token, user_code: body.user_code as string, decision: "approve" });
+    const approved = await browser.post("/device", {
+      csrf_token,
+      user_code: body.user_code as string,
+      decision: "approve",
+    });
     expect(approved.status).toBe(200);
     expect(await approved.text()).toContain("Device approved");
 
@@ -290,7 +356,11 @@ describe("device flow", () => {
 
   test("a device code is bound to its client", async () => {
     const { body } = await start();
-    const other = await postForm(tokenUrl, { grant_type: DEVICE_GRANT, device_code: body.device_code as string }, asService());
+    const other = await postForm(
+      tokenUrl,
+      { grant_type: DEVICE_GRANT, device_code: body.device_code as string },
+      asService(),
+    );
     expect(other.body.error).toBe("unauthorized_client");
   });
 });

@@ -9,7 +9,7 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
-  trustProxy: boolean;
+  trustProxy: boolean | number | string[];
   logLevel: string;
   bootstrap: {
     token: string | undefined;
@@ -69,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, file = env.TESSERA_CONFIG): C
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = out as unknown as Config;
+  config.trustProxy = parseTrustProxy(String(config.trustProxy));
   // With no issuer configured, a laptop run on another port still links to itself.
   const issuerGiven = pick(issuerOption, env, fromFile, file) !== undefined;
   config.issuer = issuerGiven ? config.issuer.replace(/\/+$/, "") : `http://localhost:${config.port}`;
@@ -211,4 +212,12 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     node = node[part] as Record<string, unknown>;
   }
   node[parts[parts.length - 1] as string] = value;
+}
+
+/** `false`, `true`, a hop count, or a list of proxy addresses/CIDRs: the forms Fastify accepts. */
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === "false" || value === "0") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(",").map((part) => part.trim());
 }

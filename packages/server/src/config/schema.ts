@@ -64,9 +64,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     path: "trustProxy",
     env: "TESSERA_TRUST_PROXY",
-    type: { kind: "boolean" },
-    default: false,
-    doc: "Trust `X-Forwarded-For` / `X-Forwarded-Proto` from the reverse proxy in front of Tessera (needed for correct client IPs in audit records and rate limits).",
+    type: {
+      kind: "string",
+      pattern: /^(false|true|\d{1,2}|[0-9A-Fa-f:.]+(\/\d{1,3})?(\s*,\s*[0-9A-Fa-f:.]+(\/\d{1,3})?)*)$/,
+      patternHint: "false, a number of proxy hops, or a comma-separated list of proxy addresses/CIDRs",
+    },
+    default: "false",
+    doc: "Which reverse proxies may set `X-Forwarded-For` / `X-Forwarded-Proto`: `false` (none), the number of proxy hops in front of Tessera, or their addresses/CIDRs (`10.0.0.0/8, ::1`). Needed for correct client IPs in audit records and throttling. `true` trusts any client's header and lets it pick its own IP: avoid it.",
   },
   {
     path: "logLevel",
@@ -131,7 +135,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     path: "keys.prepublish",
     env: "TESSERA_KEY_PREPUBLISH",
-    type: { kind: "duration", min: 0, max: life.verifierKeyCache.max },
+    type: { kind: "duration", min: 300, max: life.verifierKeyCache.max },
     default: "1h",
     doc: "How long a new key is published in the JWKS before it signs, so verifiers that cache the JWKS know it in time.",
   },

@@ -13,7 +13,11 @@ export async function postForm(
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
     body: params.toString(),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 export function basicAuth(clientId: string, secret: string): string {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { type AddressInfo, createServer } from "node:net";
 import { type Config, loadConfig } from "../../src/config/load.js";
 import { startTessera, type Tessera } from "../../src/server.js";
@@ -27,6 +28,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     TESSERA_DATA_DIR: database.dataDir,
     TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
     TESSERA_LOG_LEVEL: "silent",
+    TESSERA_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
     ...(database.databaseUrl ? { TESSERA_DATABASE_URL: database.databaseUrl } : {}),
     ...env,
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
+import type { SessionRepository } from "../sessions/session.js";
 import { type Account, type AccountRepository, type AccountStatus, normaliseUsername } from "./account.js";
 import { hashPassword } from "./passwords.js";
 
@@ -12,8 +13,12 @@ export interface NewAccount {
   isAdmin?: boolean;
 }
 
-export function createAccountService(deps: { accounts: AccountRepository; clock: Clock }) {
-  const { accounts, clock } = deps;
+export function createAccountService(deps: {
+  accounts: AccountRepository;
+  sessions: SessionRepository;
+  clock: Clock;
+}) {
+  const { accounts, sessions, clock } = deps;
   return {
     async create(input: NewAccount): Promise<Account> {
       const now = clock.now();
@@ -31,10 +36,15 @@ export function createAccountService(deps: { accounts: AccountRepository; clock:
       await accounts.create({ ...account, passwordHash });
       return account;
     },
+    /** A new password ends every browser session of the account: whoever knew the old one is out. */
     async setPassword(id: string, password: string): Promise<void> {
       await accounts.setPassword(id, await hashPassword(password), clock.now());
+      await sessions.deleteForAccount(id);
     },
-    setStatus: (id: string, status: AccountStatus) => accounts.setStatus(id, status, clock.now()),
+    async setStatus(id: string, status: AccountStatus): Promise<void> {
+      await accounts.setStatus(id, status, clock.now());
+      if (status !== "active") await sessions.deleteForAccount(id);
+    },
     findById: (id: string) => accounts.findById(id),
     findByUsername: (username: string) => accounts.findByUsername(username),
     count: () => accounts.count(),

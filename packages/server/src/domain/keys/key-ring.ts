@@ -103,14 +103,22 @@ export function createKeyRing(options: KeyRingOptions) {
       const { keys } = await load(true);
       const current = activeKey(keys, now);
       const next = await newKey(immediate || !current ? now : now + options.prepublish * 1000);
-      const retire = current && {
-        kid: current.kid,
-        signsUntil: next.signsFrom,
-        publishedUntil: next.signsFrom + options.maxTokenLifetime * 1000 + SKEW_MS,
-      };
-      await repo.rotate(next, retire);
-      await load(true);
-      return next;
+      // The signing key and any key scheduled to sign later stop when the new one starts, and
+      // stay published until the last token they may have signed has expired.
+      const retire = keys
+        .filter((k) => k.signsUntil === null || k.signsUntil > next.signsFrom)
+        .map((k) => ({
+          kid: k.kid,
+          signsUntil: Math.max(k.signsFrom, next.signsFrom),
+          publishedUntil: next.signsFrom + options.maxTokenLifetime * 1000 + SKEW_MS,
+        }));
+      const rotated = await repo.rotate(next, retire);
+      const { keys: after } = await load(true);
+      if (rotated) return next;
+      // Another node rotated at the same moment: its key is the one to use.
+      const winner = after.find((k) => k.signsUntil === null);
+      if (!winner) throw new Error("key rotation failed and no other node's key is in place");
+      return winner;
     },
 
     /** Creates the first key, and rotates when the signing key has reached its age. Idempotent. */

@@ -21,11 +21,14 @@ export interface SigningKeyRepository {
   /** Every key still published at `now` (or not yet signing), oldest first. */
   listPublished(now: number): Promise<StoredSigningKey[]>;
   /**
-   * Inserts `next` and retires `previous` (when given) in one transaction, unless another key
-   * already signs from a later time than `previous` (another node rotated first): then false.
+   * Inserts `next` and retires the given keys in one transaction; false (and no change) when
+   * another node rotated first.
    */
-  rotate(
-    next: StoredSigningKey,
-    previous?: { kid: string; signsUntil: number; publishedUntil: number },
-  ): Promise<boolean>;
+  rotate(next: StoredSigningKey, retire: readonly KeyRetirement[]): Promise<boolean>;
+}
+
+export interface KeyRetirement {
+  kid: string;
+  signsUntil: number;
+  publishedUntil: number;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from "../clock.js";
+import { throttleAddress } from "./client-address.js";
 
 export interface ThrottleState {
   key: string;
@@ -9,11 +10,15 @@ export interface ThrottleState {
 
 export interface ThrottleRepository {
   /**
-   * Atomically adds one failure to the key (creating it) and returns the new state. A key whose
-   * last failure is older than `forgetBefore` restarts at one.
+   * One attempt on a key, atomically (row-locked): refused while the key is locked; otherwise
+   * counted (restarting at one after `forgetBefore`), and the key locked until
+   * `now + lockFor(failures - limit)` seconds once the count reaches `limit`.
    */
-  addFailure(key: string, at: number, forgetBefore: number): Promise<ThrottleState>;
-  setLockedUntil(key: string, lockedUntil: number): Promise<void>;
+  attempt(
+    key: string,
+    now: number,
+    options: { forgetBefore: number; limit: number; lockFor(over: number): number },
+  ): Promise<{ allowed: boolean; lockedUntil: number }>;
   get(keys: readonly string[]): Promise<ThrottleState[]>;
   clear(key: string): Promise<void>;
 }
@@ -31,13 +36,17 @@ export interface ThrottlePolicy {
 const FORGET_AFTER_MS = 86_400_000;
 
 export const throttleKeys = {
-  user: (username: string) => `user:${username}`,
-  ip: (ip: string) => `ip:${ip}`,
+  /** A username tried from one network: locks quickly, and only that pair. */
+  user: (username: string, ip: string) => `user:${throttleAddress(ip)}:${username}`,
+  /** One network, whatever it tries: a higher limit. */
+  ip: (ip: string) => `ip:${throttleAddress(ip)}`,
 };
 
 /**
- * Brute-force protection shared by every node through the database. Keys are per username
- * (whether or not the account exists, so lockouts reveal nothing) and per client IP.
+ * Brute-force protection shared by every node through the database. A username is throttled
+ * together with the network it is tried from (whether or not the account exists, so lockouts
+ * reveal nothing): an attacker elsewhere cannot lock the real user out, and every network gets
+ * only a few guesses per growing delay. Each network also has an overall limit.
  */
 export function createLoginThrottle(deps: {
   repo: ThrottleRepository;
@@ -46,6 +55,7 @@ export function createLoginThrottle(deps: {
 }) {
   const { repo, clock, policy } = deps;
   const limitFor = (key: string) => (key.startsWith("ip:") ? policy.limits.ip : policy.limits.user);
+  const lockFor = (over: number) => Math.min(policy.lockoutBase * 2 ** Math.min(over, 30), policy.lockoutMax);
 
   return {
     /** Seconds until every key is unlocked; 0 when none is locked. */
@@ -56,15 +66,24 @@ export function createLoginThrottle(deps: {
       return until > now ? Math.ceil((until - now) / 1000) : 0;
     },
 
+    /**
+     * Counts an attempt before it is checked, so that parallel attempts cannot all slip through
+     * before the first failure is written. Returns false when this attempt is over the limit.
+     */
+    async charge(key: string): Promise<boolean> {
+      const now = clock.now();
+      const { allowed } = await repo.attempt(key, now, {
+        forgetBefore: now - FORGET_AFTER_MS,
+        limit: limitFor(key),
+        lockFor,
+      });
+      return allowed;
+    },
+
     async recordFailure(keys: readonly string[]): Promise<void> {
       const now = clock.now();
       for (const key of keys) {
-        const state = await repo.addFailure(key, now, now - FORGET_AFTER_MS);
-        const over = state.failures - limitFor(key);
-        if (over >= 0) {
-          const delay = Math.min(policy.lockoutBase * 2 ** Math.min(over, 30), policy.lockoutMax);
-          await repo.setLockedUntil(key, now + delay * 1000);
-        }
+        await repo.attempt(key, now, { forgetBefore: now - FORGET_AFTER_MS, limit: limitFor(key), lockFor });
       }
     },
 

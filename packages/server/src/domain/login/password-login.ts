@@ -29,8 +29,13 @@ export function createPasswordLogin(deps: {
     password: string,
     context: LoginContext,
   ): Promise<LoginOutcome> {
-    const name = normaliseUsername(username).slice(0, 256);
-    const keys = [throttleKeys.user(name), throttleKeys.ip(context.ip)];
+    // Control characters never form a username; they must not reach the database (NUL breaks PostgreSQL).
+    const name = normaliseUsername(username)
+      .replace(/\p{Cc}/gu, "")
+      .slice(0, 256);
+    const userKey = throttleKeys.user(name, context.ip);
+    const ipKey = throttleKeys.ip(context.ip);
+    const keys = [userKey, ipKey];
     const base = {
       event: "login",
       method: "password",
@@ -38,15 +43,22 @@ export function createPasswordLogin(deps: {
       userAgent: context.userAgent.slice(0, 512),
     };
 
-    const retryAfter = await throttle.retryAfter(keys);
-    if (retryAfter > 0) {
+    const locked = async () => {
       await audit.record({ ...base, accountId: null, username: name, result: "locked", reason: "throttled" });
-      return { ok: false, reason: "locked", retryAfter };
-    }
+      return {
+        ok: false,
+        reason: "locked",
+        retryAfter: Math.max(1, await throttle.retryAfter(keys)),
+      } as const;
+    };
+    if ((await throttle.retryAfter(keys)) > 0) return locked();
+    // The attempt is counted before the (slow) password check: a burst of parallel guesses
+    // gets no more tries than the same guesses one after another.
+    if (!(await throttle.charge(userKey))) return locked();
     const account = await accounts.findByUsername(name);
     const valid = await verifyPassword(account?.passwordHash, password);
     if (!account || !valid) {
-      await throttle.recordFailure(keys);
+      await throttle.recordFailure([ipKey]);
       await audit.record({
         ...base,
         accountId: account?.id ?? null,
@@ -66,7 +78,7 @@ export function createPasswordLogin(deps: {
       });
       return { ok: false, reason: "account_inactive" };
     }
-    await throttle.clear(keys[0] as string);
+    await throttle.clear(userKey);
     await audit.record({ ...base, accountId: account.id, username: name, result: "success", reason: null });
     const { passwordHash: _secret, ...publicAccount } = account;
     return { ok: true, account: publicAccount };

@@ -58,7 +58,12 @@ export function loginRoutes(
       page(reply, status, loginPage({ csrfToken: csrf.token(request, reply), redirectTo, username, error }));
 
     if (!csrf.verify(request, form.csrf_token)) return retry(403, MESSAGES.csrf);
-    if (!username.trim() || typeof form.password !== "string" || form.password.length === 0) {
+    if (
+      !username.trim() ||
+      typeof form.password !== "string" ||
+      form.password.length === 0 ||
+      hasControlCharacters(username)
+    ) {
       return retry(400, MESSAGES.missing);
     }
     if (form.password.length > 1024) return retry(400, MESSAGES.bad_credentials);
@@ -87,6 +92,11 @@ export function loginRoutes(
     await session.end(request, reply);
     return reply.redirect("/login?logged_out", 303);
   });
+}
+
+// NUL and other control characters are never part of a username (and PostgreSQL refuses NUL).
+function hasControlCharacters(text: string): boolean {
+  return [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 }
 
 function context(request: FastifyRequest) {

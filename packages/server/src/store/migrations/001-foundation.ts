@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Dialect } from "../dialect.js";
 
 /** Accounts, browser sessions, login throttling, the audit trail and signing keys. */
@@ -75,6 +75,11 @@ export function foundation(dialect: Dialect) {
         .addColumn("signs_until", bigint)
         .addColumn("published_until", bigint)
         .execute();
+      // At most one key is open-ended (the newest): two nodes creating the first key at once,
+      // or rotating at once, cannot leave two keys that sign forever.
+      await sql`create unique index signing_keys_one_open on signing_keys ((signs_until is null)) where signs_until is null`.execute(
+        db,
+      );
     },
     async down(db: Kysely<unknown>): Promise<void> {
       for (const table of ["signing_keys", "audit_events", "login_throttle", "sessions", "accounts"]) {

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { Dialect } from "../dialect.js";
 import type { Database } from "../schema.js";
 import { createAccountRepository } from "./account-repository.js";
 import { createAuditRepository } from "./audit-repository.js";
@@ -14,11 +15,11 @@ import { createSessionRepository } from "./session-repository.js";
 import { createSigningKeyRepository } from "./signing-key-repository.js";
 import { createThrottleRepository } from "./throttle-repository.js";
 
-export function createRepositories(db: Kysely<Database>) {
+export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
   return {
     accounts: createAccountRepository(db),
     sessions: createSessionRepository(db),
-    throttle: createThrottleRepository(db),
+    throttle: createThrottleRepository(db, dialect),
     audit: createAuditRepository(db),
     signingKeys: createSigningKeyRepository(db),
     clients: createClientRepository(db),
