@@ -10,6 +10,7 @@ import { createCsrf } from "./http/csrf.js";
 import { installErrorHandlers } from "./http/errors.js";
 import { installMetrics } from "./http/metrics.js";
 import { STYLESHEET } from "./http/pages/stylesheet.js";
+import { authorizeRoutes } from "./http/routes/authorize.js";
 import { deviceRoutes } from "./http/routes/device.js";
 import { loginRoutes } from "./http/routes/login.js";
 import { oauthEndpointRoutes } from "./http/routes/oauth-endpoints.js";
@@ -92,6 +93,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   operationsRoutes(app, { store: deps.store, metrics });
   wellKnownRoutes(app, { config, keys: services.keys });
   loginRoutes(app, { config, csrf, session, login: services.passwordLogin });
+  authorizeRoutes(app, {
+    config,
+    csrf,
+    session,
+    clients: services.clients,
+    codes: services.repos.authorizationCodes,
+    clock: deps.clock,
+  });
   deviceRoutes(app, {
     csrf,
     session,

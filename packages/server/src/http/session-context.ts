@@ -1,25 +1,31 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Account } from "../domain/accounts/account.js";
+import type { Session } from "../domain/sessions/session.js";
 import type { SessionService } from "../domain/sessions/session-service.js";
 import type { CookieSettings } from "./cookies.js";
 
 /** Resolves the browser session behind a request (at most once per request). */
 export function createSessionContext(sessions: SessionService, cookies: CookieSettings) {
-  const cache = new WeakMap<FastifyRequest, Promise<Account | undefined>>();
+  const cache = new WeakMap<FastifyRequest, Promise<{ session: Session; account: Account } | undefined>>();
+
+  function current(request: FastifyRequest) {
+    let found = cache.get(request);
+    if (!found) {
+      const secret = request.cookies[cookies.sessionName];
+      // Cookie values are ours or garbage; garbage never reaches the database.
+      found =
+        secret && /^[A-Za-z0-9_-]{43}$/.test(secret) ? sessions.resume(secret) : Promise.resolve(undefined);
+      cache.set(request, found);
+    }
+    return found;
+  }
 
   return {
-    account(request: FastifyRequest): Promise<Account | undefined> {
-      let found = cache.get(request);
-      if (!found) {
-        const secret = request.cookies[cookies.sessionName];
-        // Cookie values are ours or garbage; garbage never reaches the database.
-        found =
-          secret && /^[A-Za-z0-9_-]{43}$/.test(secret)
-            ? sessions.resume(secret).then((s) => s?.account)
-            : Promise.resolve(undefined);
-        cache.set(request, found);
-      }
-      return found;
+    /** The live session and its account, if the request carries one. */
+    current,
+
+    async account(request: FastifyRequest): Promise<Account | undefined> {
+      return (await current(request))?.account;
     },
 
     async begin(request: FastifyRequest, reply: FastifyReply, accountId: string, lifetimeSeconds: number) {

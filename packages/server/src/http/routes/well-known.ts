@@ -42,6 +42,13 @@ export function wellKnownRoutes(app: FastifyInstance, deps: { config: Config; ke
       {
         device_authorization_endpoint: `${config.issuer}/devicecode`,
       },
+      {
+        authorization_endpoint: `${config.issuer}/authorize`,
+        response_types_supported: ["code"],
+        response_modes_supported: ["query"],
+        code_challenge_methods_supported: ["S256"],
+        authorization_response_iss_parameter_supported: true,
+      },
     ],
   });
   const body = JSON.stringify(document);
