@@ -1,5 +1,5 @@
 import { parse as parseQuery } from "node:querystring";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Config } from "../../config/load.js";
 import type { ClientService } from "../../domain/clients/client-service.js";
 import type { Clock } from "../../domain/clock.js";

@@ -1,0 +1,89 @@
+// Shared by the benchmark scripts: start Tessera in this process on a fresh SQLite database,
+// then drive it with autocannon in a separate process, and print the figures.
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../packages/server/src/config/load.js";
+import { startTessera, type Tessera } from "../packages/server/src/server.js";
+
+export async function startBenchServer(env: Record<string, string> = {}): Promise<{ tessera: Tessera; url: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
+  const config = loadConfig({
+    TESSERA_DATA_DIR: dataDir,
+    TESSERA_PORT: "0",
+    TESSERA_LOG_LEVEL: "silent",
+    TESSERA_ADMIN_PASSWORD: "benchmark password",
+    TESSERA_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
+    ...env,
+  });
+  const tessera = await startTessera(config);
+  await tessera.app.listen({ host: "127.0.0.1", port: 0 });
+  const address = tessera.app.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return { tessera, url: `http://127.0.0.1:${port}` };
+}
+
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+/** Runs autocannon as a child process (so load generation does not share the server's event loop). */
+export function runLoad(options: {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  seconds: number;
+  connections: number;
+}): Promise<LoadResult> {
+  const args = ["autocannon", "--json", "-d", String(options.seconds), "-c", String(options.connections), "-m", options.method ?? "GET"];
+  for (const [key, value] of Object.entries(options.headers ?? {})) args.push("-H", `${key}=${value}`);
+  if (options.body) args.push("-b", options.body);
+  args.push(options.url);
+  return new Promise((resolve, reject) => {
+    const child = spawn("npx", ["--no-install", ...args], { stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("exit", () => {
+      try {
+        const r = JSON.parse(out) as {
+          requests: { total: number; average: number };
+          latency: { p50: number; p99: number };
+          non2xx: number;
+        };
+        resolve({ requests: r.requests.total, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+export function machine(): string {
+  const cpu = cpus()[0]?.model ?? "unknown cpu";
+  const node = process.version;
+  let sqlite = "";
+  try {
+    sqlite = execFileSync("node", ["-p", "require('better-sqlite3')(':memory:').prepare('select sqlite_version() v').get().v"], {
+      encoding: "utf8",
+    }).trim();
+  } catch {
+    sqlite = "?";
+  }
+  return `${cpus().length} × ${cpu}, Node ${node}, SQLite ${sqlite}`;
+}
+
+export function report(name: string, result: LoadResult): void {
+  console.log(
+    `${name.padEnd(34)} ${result.rps.toFixed(0).padStart(7)} req/s   p50 ${String(result.p50).padStart(3)} ms   p99 ${String(result.p99).padStart(3)} ms   (${result.requests} requests, ${result.non2xx} non-2xx)`,
+  );
+}
