@@ -15,6 +15,7 @@ import { deviceRoutes } from "./http/routes/device.js";
 import { loginRoutes } from "./http/routes/login.js";
 import { oauthEndpointRoutes } from "./http/routes/oauth-endpoints.js";
 import { operationsRoutes } from "./http/routes/operations.js";
+import { registrationRoutes } from "./http/routes/registration.js";
 import { wellKnownRoutes } from "./http/routes/well-known.js";
 import { createSessionContext } from "./http/session-context.js";
 import type { Services } from "./services.js";
@@ -113,5 +114,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     token: services.tokenEndpoint,
     deviceAuthorization: services.deviceAuthorization,
   });
+  registrationRoutes(app, { config, clients: services.clients });
   return app;
 }

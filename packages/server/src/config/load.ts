@@ -29,6 +29,7 @@ export interface Config {
   device: { codeLifetime: number; pollInterval: number };
   authorizationCodeLifetime: number;
   login: { accountFailureLimit: number; ipFailureLimit: number; lockoutBase: number; lockoutMax: number };
+  registration: { open: boolean; allowedScopes: string };
 }
 
 /** Every problem found, each naming the key, where it came from and what was expected. */

@@ -84,7 +84,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: "TESSERA_BOOTSTRAP_TOKEN",
     type: { kind: "string", pattern: /^.{32,}$/, patternHint: "at least 32 characters" },
     secret: true,
-    doc: "A bearer accepted as administrator by the REST and SCIM APIs and as the initial access token at `/register`, so automation can set up a fresh server (those APIs are not built yet; the option is reserved). Unset: disabled.",
+    doc: "A bearer accepted as administrator by the REST and SCIM APIs and as the initial access token at `/register`, so automation can set up a fresh server (the REST and SCIM APIs are not built yet). Unset: disabled.",
   },
   {
     path: "bootstrap.adminUsername",
@@ -229,5 +229,23 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "duration", min: 1, max: 86_400 },
     default: "15m",
     doc: "Longest lockout delay, so a lockout can never shut a victim out for good.",
+  },
+  {
+    path: "registration.open",
+    env: "TESSERA_REGISTRATION_OPEN",
+    type: { kind: "boolean" },
+    default: true,
+    doc: "Whether anyone may register a client at `/register` (RFC 7591), as INDIGO IAM allows: oidc-agent and the `tessera` CLI register themselves. Open registration never grants `password` or `client_credentials`, nor scopes outside `registration.allowedScopes`. `false`: only requests bearing `TESSERA_BOOTSTRAP_TOKEN` may register.",
+  },
+  {
+    path: "registration.allowedScopes",
+    env: "TESSERA_REGISTRATION_ALLOWED_SCOPES",
+    type: {
+      kind: "string",
+      pattern: /^[\x21\x23-\x5b\x5d-\x7e]+( +[\x21\x23-\x5b\x5d-\x7e]+)*$/,
+      patternHint: "space-separated scopes",
+    },
+    default: "openid profile email offline_access wlcg wlcg.groups",
+    doc: "Scopes a client registered without the bootstrap token may ask for (and gets when it names none); a bare `wlcg.groups` covers `wlcg.groups:<group>`. Storage and compute scopes are for clients registered with `TESSERA_BOOTSTRAP_TOKEN`.",
   },
 ];

@@ -43,6 +43,9 @@ export function wellKnownRoutes(app: FastifyInstance, deps: { config: Config; ke
         device_authorization_endpoint: `${config.issuer}/devicecode`,
       },
       {
+        registration_endpoint: `${config.issuer}/register`,
+      },
+      {
         authorization_endpoint: `${config.issuer}/authorize`,
         response_types_supported: ["code"],
         response_modes_supported: ["query"],
