@@ -16,6 +16,7 @@ import { loginRoutes } from "./http/routes/login.js";
 import { oauthEndpointRoutes } from "./http/routes/oauth-endpoints.js";
 import { operationsRoutes } from "./http/routes/operations.js";
 import { registrationRoutes } from "./http/routes/registration.js";
+import { tokenManagementRoutes } from "./http/routes/token-management.js";
 import { wellKnownRoutes } from "./http/routes/well-known.js";
 import { createSessionContext } from "./http/session-context.js";
 import type { Services } from "./services.js";
@@ -113,6 +114,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   oauthEndpointRoutes(app, {
     token: services.tokenEndpoint,
     deviceAuthorization: services.deviceAuthorization,
+  });
+  tokenManagementRoutes(app, {
+    introspection: services.introspection,
+    revocation: services.revocation,
+    userinfo: services.userinfo,
   });
   registrationRoutes(app, { config, clients: services.clients });
   return app;

@@ -9,8 +9,12 @@ import { createPasswordLogin } from "./domain/login/password-login.js";
 import { createSessionService } from "./domain/sessions/session-service.js";
 import type { ClientAuthenticationDeps } from "./protocol/client-authentication.js";
 import { createDeviceAuthorizationEndpoint } from "./protocol/device-authorization.js";
+import { createIntrospectionEndpoint } from "./protocol/introspection.js";
+import { createOwnAccessTokenVerifier } from "./protocol/own-access-token.js";
+import { createRevocationEndpoint } from "./protocol/revocation.js";
 import { createTokenEndpoint } from "./protocol/token-endpoint.js";
 import { createTokenIssuer } from "./protocol/token-issuer.js";
+import { createUserinfoEndpoint } from "./protocol/userinfo.js";
 import type { Store } from "./store/database.js";
 import { createRepositories } from "./store/repositories/index.js";
 
@@ -76,6 +80,14 @@ export function createServices(deps: {
     passwordLogin,
     clock,
   };
+  // One verifier of Tessera's own access tokens, shared by introspection, revocation and userinfo.
+  const ownAccessTokens = createOwnAccessTokenVerifier({
+    keys,
+    issuer: config.issuer,
+    clock,
+    revocations: repos.accessTokenRevocations,
+    accounts: repos.accounts,
+  });
   return {
     repos,
     clients,
@@ -92,6 +104,26 @@ export function createServices(deps: {
       clientAuthentication: clientAuthentication("/devicecode"),
       lifetime: config.device.codeLifetime,
       interval: config.device.pollInterval,
+    }),
+    introspection: createIntrospectionEndpoint({
+      clientAuthentication: clientAuthentication("/introspect"),
+      accessTokens: ownAccessTokens,
+      refreshTokens: repos.refreshTokens,
+      accounts: repos.accounts,
+      clock,
+    }),
+    revocation: createRevocationEndpoint({
+      clientAuthentication: clientAuthentication("/revoke"),
+      accessTokens: ownAccessTokens,
+      refreshTokens: repos.refreshTokens,
+      revocations: repos.accessTokenRevocations,
+      clock,
+    }),
+    userinfo: createUserinfoEndpoint({
+      accessTokens: ownAccessTokens,
+      organisationName: config.organisationName,
+      // Group memberships arrive with the identity registry; until then nobody is in a group.
+      memberships: async () => [],
     }),
     audit,
     throttle,

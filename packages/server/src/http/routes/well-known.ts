@@ -43,6 +43,16 @@ export function wellKnownRoutes(app: FastifyInstance, deps: { config: Config; ke
         device_authorization_endpoint: `${config.issuer}/devicecode`,
       },
       {
+        introspection_endpoint: `${config.issuer}/introspect`,
+        // RFC 7662 §2.1: the caller must be authorised, so public clients cannot introspect.
+        introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS.filter((m) => m !== "none"),
+        introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
+        revocation_endpoint: `${config.issuer}/revoke`,
+        revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+        revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
+        userinfo_endpoint: `${config.issuer}/userinfo`,
+      },
+      {
         registration_endpoint: `${config.issuer}/register`,
       },
       {
