@@ -1,7 +1,11 @@
 // The cost of one argon2id password check (the floor of every password login), single core.
 // Usage: npm run bench:password
 import { performance } from "node:perf_hooks";
-import { ARGON2_PARAMETERS, hashPassword, verifyPassword } from "../packages/server/src/domain/accounts/passwords.js";
+import {
+  ARGON2_PARAMETERS,
+  hashPassword,
+  verifyPassword,
+} from "../packages/server/src/domain/accounts/passwords.js";
 
 const hash = await hashPassword("correct horse battery staple");
 const rounds = 40;

@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { loadConfig } from "../packages/server/src/config/load.js";
 import { startTessera, type Tessera } from "../packages/server/src/server.js";
 
-export async function startBenchServer(env: Record<string, string> = {}): Promise<{ tessera: Tessera; url: string }> {
+export async function startBenchServer(
+  env: Record<string, string> = {},
+): Promise<{ tessera: Tessera; url: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
   const config = loadConfig({
     TESSERA_DATA_DIR: dataDir,
@@ -42,7 +44,16 @@ export function runLoad(options: {
   seconds: number;
   connections: number;
 }): Promise<LoadResult> {
-  const args = ["autocannon", "--json", "-d", String(options.seconds), "-c", String(options.connections), "-m", options.method ?? "GET"];
+  const args = [
+    "autocannon",
+    "--json",
+    "-d",
+    String(options.seconds),
+    "-c",
+    String(options.connections),
+    "-m",
+    options.method ?? "GET",
+  ];
   for (const [key, value] of Object.entries(options.headers ?? {})) args.push("-H", `${key}=${value}`);
   if (options.body) args.push("-b", options.body);
   args.push(options.url);
@@ -60,7 +71,13 @@ export function runLoad(options: {
           latency: { p50: number; p99: number };
           non2xx: number;
         };
-        resolve({ requests: r.requests.total, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx });
+        resolve({
+          requests: r.requests.total,
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          non2xx: r.non2xx,
+        });
       } catch (error) {
         reject(error);
       }
@@ -73,9 +90,13 @@ export function machine(): string {
   const node = process.version;
   let sqlite = "";
   try {
-    sqlite = execFileSync("node", ["-p", "require('better-sqlite3')(':memory:').prepare('select sqlite_version() v').get().v"], {
-      encoding: "utf8",
-    }).trim();
+    sqlite = execFileSync(
+      "node",
+      ["-p", "require('better-sqlite3')(':memory:').prepare('select sqlite_version() v').get().v"],
+      {
+        encoding: "utf8",
+      },
+    ).trim();
   } catch {
     sqlite = "?";
   }

@@ -16,7 +16,9 @@ const service = await services.clients.register({
 });
 const basic = `Basic ${Buffer.from(`${service.client.clientId}:${service.clientSecret}`).toString("base64")}`;
 
-console.log(`Tessera token benchmarks — ${machine()}, ${algorithm}, ${seconds} s per run, load from a separate autocannon process`);
+console.log(
+  `Tessera token benchmarks — ${machine()}, ${algorithm}, ${seconds} s per run, load from a separate autocannon process`,
+);
 report(
   "client_credentials /token",
   await runLoad({
@@ -31,6 +33,10 @@ report(
 report("GET /jwk", await runLoad({ url: `${url}/jwk`, seconds: Math.min(seconds, 5), connections: 16 }));
 report(
   "GET /.well-known/openid-configuration",
-  await runLoad({ url: `${url}/.well-known/openid-configuration`, seconds: Math.min(seconds, 5), connections: 16 }),
+  await runLoad({
+    url: `${url}/.well-known/openid-configuration`,
+    seconds: Math.min(seconds, 5),
+    connections: 16,
+  }),
 );
 await tessera.close();

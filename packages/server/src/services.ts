@@ -37,7 +37,12 @@ export function createServices(deps: {
       lockoutMax: config.login.lockoutMax,
     },
   });
-  const accounts = createAccountService({ accounts: repos.accounts, sessions: repos.sessions, clock });
+  const accounts = createAccountService({
+    accounts: repos.accounts,
+    sessions: repos.sessions,
+    refreshTokens: repos.refreshTokens,
+    clock,
+  });
   const clients = createClientService({ clients: repos.clients, clock });
   const passwordLogin = createPasswordLogin({ accounts: repos.accounts, throttle, audit });
   const keys = createKeyRing({

@@ -1,4 +1,4 @@
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { OAuthError } from "../protocol/oauth-error.js";
 
 /** OAuth JSON responses are never cached (RFC 6749 §5.1). */
@@ -19,6 +19,27 @@ export function sendOAuthError(reply: FastifyReply, error: OAuthError, usedBasic
 
 export function isFormRequest(contentType: string | undefined): boolean {
   return (contentType ?? "").toLowerCase().split(";")[0]?.trim() === "application/x-www-form-urlencoded";
+}
+
+/**
+ * Wraps a client-facing form endpoint (/token, /devicecode, /introspect, /revoke): the body
+ * must be form-encoded, and OAuth errors become RFC 6749 §5.2 replies.
+ */
+export function oauthFormEndpoint(
+  run: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>,
+) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const usedBasic = /^basic /i.test(request.headers.authorization ?? "");
+    try {
+      if (!isFormRequest(request.headers["content-type"])) {
+        throw new OAuthError("invalid_request", "the request body must be application/x-www-form-urlencoded");
+      }
+      return await run(request, reply);
+    } catch (error) {
+      if (error instanceof OAuthError) return sendOAuthError(reply, error, usedBasic);
+      throw error;
+    }
+  };
 }
 
 export { OAuthError };

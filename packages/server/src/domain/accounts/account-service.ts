@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
+import type { RefreshTokenRepository } from "../grants/refresh-token.js";
 import type { SessionRepository } from "../sessions/session.js";
 import { type Account, type AccountRepository, type AccountStatus, normaliseUsername } from "./account.js";
 import { hashPassword } from "./passwords.js";
@@ -16,9 +17,10 @@ export interface NewAccount {
 export function createAccountService(deps: {
   accounts: AccountRepository;
   sessions: SessionRepository;
+  refreshTokens: Pick<RefreshTokenRepository, "revokeForAccount">;
   clock: Clock;
 }) {
-  const { accounts, sessions, clock } = deps;
+  const { accounts, sessions, refreshTokens, clock } = deps;
   return {
     async create(input: NewAccount): Promise<Account> {
       const now = clock.now();
@@ -43,7 +45,11 @@ export function createAccountService(deps: {
     },
     async setStatus(id: string, status: AccountStatus): Promise<void> {
       await accounts.setStatus(id, status, clock.now());
-      if (status !== "active") await sessions.deleteForAccount(id);
+      if (status !== "active") {
+        // Revoked, not merely refused: reinstating the account must not revive old grants.
+        await sessions.deleteForAccount(id);
+        await refreshTokens.revokeForAccount(id, clock.now());
+      }
     },
     findById: (id: string) => accounts.findById(id),
     findByUsername: (username: string) => accounts.findByUsername(username),

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
+import { ConflictError } from "../errors.js";
 import { hashSecret, randomSecret, safeEqual } from "../secrets/random-secret.js";
 import type { Client, ClientAuthMethod, ClientRepository } from "./client.js";
 
@@ -26,6 +27,8 @@ export interface RegisteredClient {
   registrationAccessToken?: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function createClientService(deps: { clients: ClientRepository; clock: Clock }) {
   const { clients, clock } = deps;
   const withSecret = (method: ClientAuthMethod) =>
@@ -36,6 +39,11 @@ export function createClientService(deps: { clients: ClientRepository; clock: Cl
       settings: ClientSettings,
       options: { registrationToken?: boolean } = {},
     ): Promise<RegisteredClient> {
+      // A client's own tokens have sub = client_id; a chosen id shaped like an account id (a
+      // UUID) could impersonate that account's subject, so only generated ids may look like one.
+      if (settings.clientId !== undefined && UUID.test(settings.clientId)) {
+        throw new ConflictError("client_id");
+      }
       const now = clock.now();
       const clientSecret = withSecret(settings.authMethod) ? randomSecret() : undefined;
       const registrationAccessToken = options.registrationToken ? randomSecret() : undefined;

@@ -4,41 +4,22 @@ import { presentedBearer } from "../../protocol/bearer-token.js";
 import type { IntrospectionEndpoint } from "../../protocol/introspection.js";
 import type { RevocationEndpoint } from "../../protocol/revocation.js";
 import { USERINFO_SCOPE, type UserinfoEndpoint } from "../../protocol/userinfo.js";
-import { isFormRequest, OAuthError, sendOAuthError, sendOAuthJson } from "../oauth-replies.js";
+import { isFormRequest, OAuthError, oauthFormEndpoint, sendOAuthJson } from "../oauth-replies.js";
 
 /** What a client does with tokens it holds: introspect (RFC 7662), revoke (RFC 7009), userinfo (OIDC). */
 export function tokenManagementRoutes(
   app: FastifyInstance,
   deps: { introspection: IntrospectionEndpoint; revocation: RevocationEndpoint; userinfo: UserinfoEndpoint },
 ): void {
-  // Client-authenticated form endpoints, answered like the token endpoint.
-  const formEndpoint =
-    (run: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) =>
-    async (request: FastifyRequest, reply: FastifyReply) => {
-      const usedBasic = /^basic /i.test(request.headers.authorization ?? "");
-      try {
-        if (!isFormRequest(request.headers["content-type"])) {
-          throw new OAuthError(
-            "invalid_request",
-            "the request body must be application/x-www-form-urlencoded",
-          );
-        }
-        return await run(request, reply);
-      } catch (error) {
-        if (error instanceof OAuthError) return sendOAuthError(reply, error, usedBasic);
-        throw error;
-      }
-    };
-
   app.post(
     "/introspect",
-    formEndpoint(async (request, reply) =>
+    oauthFormEndpoint(async (request, reply) =>
       sendOAuthJson(reply, 200, await deps.introspection(request.headers.authorization, request.body)),
     ),
   );
   app.post(
     "/revoke",
-    formEndpoint(async (request, reply) => {
+    oauthFormEndpoint(async (request, reply) => {
       await deps.revocation(request.headers.authorization, request.body);
       return reply.code(200).header("cache-control", "no-store").header("pragma", "no-cache").send();
     }),
