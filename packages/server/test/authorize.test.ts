@@ -106,6 +106,10 @@ describe("authorization code flow", () => {
     const id = decodeJwt(tokens.body.id_token as string);
     expect(id).toMatchObject({ nonce: "n-0S6", aud: web.clientId, preferred_username: "admin" });
     expect(typeof id.auth_time).toBe("number");
+    const digest = createHash("sha256")
+      .update(tokens.body.access_token as string)
+      .digest();
+    expect(id.at_hash).toBe(digest.subarray(0, 16).toString("base64url"));
     expect(tokens.body.refresh_token).toBeTruthy();
 
     // The code is single use; its replay revokes the refresh token it produced.

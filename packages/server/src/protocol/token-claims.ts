@@ -5,8 +5,9 @@
  * - `aud` defaults to https://wlcg.cern.ch/jwt/v1/any; one audience is a string, several an array;
  * - `wlcg.groups` is present whenever requested (possibly empty), in selection order;
  * - ID tokens carry the INDIGO IAM names PanDA reads: `name`, `preferred_username`, `email`,
- *   `groups`, `wlcg.groups`, `organisation_name`.
+ *   `groups`, `wlcg.groups`, `organisation_name`; and `at_hash` binding the access token.
  */
+import { createHash } from "node:crypto";
 import { DEFAULT_AUDIENCE, PROFILE_VERSION } from "@tessera/profile";
 
 export interface AccessTokenInput {
@@ -56,6 +57,13 @@ export interface IdTokenInput {
   authTime: number;
   nonce: string | null;
   jti: string;
+  /** The access token issued alongside, for `at_hash` (OIDC Core §3.1.3.6). */
+  accessToken?: string;
+}
+
+/** Left half of the SHA-256 of the access token (RS256 and ES256 both hash with SHA-256), base64url. */
+export function accessTokenHash(accessToken: string): string {
+  return createHash("sha256").update(accessToken).digest().subarray(0, 16).toString("base64url");
 }
 
 export function idTokenClaims(input: IdTokenInput): Record<string, unknown> {
@@ -72,6 +80,7 @@ export function idTokenClaims(input: IdTokenInput): Record<string, unknown> {
     auth_time: Math.floor(input.authTime / 1000),
     jti: input.jti,
     ...(input.nonce ? { nonce: input.nonce } : {}),
+    ...(input.accessToken ? { at_hash: accessTokenHash(input.accessToken) } : {}),
     ...(has("profile")
       ? {
           name: input.account.name,

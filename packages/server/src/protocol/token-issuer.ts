@@ -101,6 +101,7 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
             authTime: grant.authTime ?? now,
             nonce: grant.nonce ?? null,
             jti: randomUUID(),
+            accessToken,
           }),
           "JWT",
         );
