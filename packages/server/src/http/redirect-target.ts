@@ -1,3 +1,5 @@
+import { hasControlCharacters } from "./control-characters.js";
+
 /**
  * The place to send a browser after login or logout, if `requested` is safe: a path on this
  * server or an absolute URL of the issuer's own origin. Anything else (other hosts,
@@ -6,10 +8,7 @@
 export function safeRedirectTarget(requested: unknown, issuer: string): string | undefined {
   if (typeof requested !== "string" || requested.length === 0 || requested.length > 2048) return undefined;
   // Browsers treat "\" like "/" and drop tabs and newlines inside URLs.
-  if (
-    requested.includes("\\") ||
-    [...requested].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
-  ) {
+  if (requested.includes("\\") || hasControlCharacters(requested)) {
     return undefined;
   }
   const base = new URL(issuer);
@@ -20,6 +19,6 @@ export function safeRedirectTarget(requested: unknown, issuer: string): string |
     return undefined;
   }
   if (target.origin !== base.origin) return undefined;
-  if (requested.startsWith("/") && requested.startsWith("//")) return undefined;
+  if (requested.startsWith("//")) return undefined;
   return target.href;
 }

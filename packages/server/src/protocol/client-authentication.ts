@@ -26,6 +26,14 @@ export interface ClientAuthenticationDeps {
 
 const FAILED = "client authentication failed";
 
+/** The form parameters a client may authenticate with, read by every client-facing endpoint. */
+export const CLIENT_AUTH_PARAMETERS = [
+  "client_id",
+  "client_secret",
+  "client_assertion",
+  "client_assertion_type",
+] as const;
+
 export async function authenticateClient(
   deps: ClientAuthenticationDeps,
   authorization: string | undefined,

@@ -11,7 +11,11 @@ import type { Clock } from "../domain/clock.js";
 import type { DeviceAuthorizationRepository } from "../domain/grants/device-authorization.js";
 import { hashSecret, randomSecret } from "../domain/secrets/random-secret.js";
 import { requestedAudiences } from "./audience.js";
-import { authenticateClient, type ClientAuthenticationDeps } from "./client-authentication.js";
+import {
+  authenticateClient,
+  CLIENT_AUTH_PARAMETERS,
+  type ClientAuthenticationDeps,
+} from "./client-authentication.js";
 import { GRANT_TYPES } from "./grant-types.js";
 import { allowedAudiences } from "./grants/grant-context.js";
 import { OAuthError } from "./oauth-error.js";
@@ -39,14 +43,7 @@ export function createDeviceAuthorizationEndpoint(deps: {
   interval: number;
 }) {
   return async function deviceAuthorization(authorization: string | undefined, body: unknown) {
-    const params = singleParameters(body, [
-      "client_id",
-      "client_secret",
-      "client_assertion",
-      "client_assertion_type",
-      "scope",
-      "audience",
-    ]);
+    const params = singleParameters(body, [...CLIENT_AUTH_PARAMETERS, "scope", "audience"]);
     const client: Client = await authenticateClient(deps.clientAuthentication, authorization, params);
     if (!client.grantTypes.includes(GRANT_TYPES.deviceCode)) {
       throw new OAuthError("unauthorized_client", "this client may not use the device flow");

@@ -14,7 +14,11 @@ import type { AccountRepository } from "../domain/accounts/account.js";
 import type { Clock } from "../domain/clock.js";
 import type { RefreshTokenRepository } from "../domain/grants/refresh-token.js";
 import { hashSecret } from "../domain/secrets/random-secret.js";
-import { authenticateClient, type ClientAuthenticationDeps } from "./client-authentication.js";
+import {
+  authenticateClient,
+  CLIENT_AUTH_PARAMETERS,
+  type ClientAuthenticationDeps,
+} from "./client-authentication.js";
 import { OAuthError } from "./oauth-error.js";
 import type { OwnAccessTokenVerifier } from "./own-access-token.js";
 import { singleParameters } from "./single-parameters.js";
@@ -30,14 +34,7 @@ export interface IntrospectionDeps {
 
 export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>);
 
-const PARAMETERS = [
-  "token",
-  "token_type_hint",
-  "client_id",
-  "client_secret",
-  "client_assertion",
-  "client_assertion_type",
-];
+const PARAMETERS = ["token", "token_type_hint", ...CLIENT_AUTH_PARAMETERS];
 
 const INACTIVE: IntrospectionResponse = { active: false };
 

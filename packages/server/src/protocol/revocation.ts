@@ -13,7 +13,11 @@ import type { Clock } from "../domain/clock.js";
 import type { AccessTokenRevocations } from "../domain/grants/access-token-revocations.js";
 import type { RefreshTokenRepository } from "../domain/grants/refresh-token.js";
 import { hashSecret } from "../domain/secrets/random-secret.js";
-import { authenticateClient, type ClientAuthenticationDeps } from "./client-authentication.js";
+import {
+  authenticateClient,
+  CLIENT_AUTH_PARAMETERS,
+  type ClientAuthenticationDeps,
+} from "./client-authentication.js";
 import { OAuthError } from "./oauth-error.js";
 import type { OwnAccessTokenVerifier } from "./own-access-token.js";
 import { singleParameters } from "./single-parameters.js";
@@ -27,14 +31,7 @@ export interface RevocationDeps {
   clock: Clock;
 }
 
-const PARAMETERS = [
-  "token",
-  "token_type_hint",
-  "client_id",
-  "client_secret",
-  "client_assertion",
-  "client_assertion_type",
-];
+const PARAMETERS = ["token", "token_type_hint", ...CLIENT_AUTH_PARAMETERS];
 
 export function createRevocationEndpoint(deps: RevocationDeps) {
   return async function revoke(authorization: string | undefined, body: unknown): Promise<void> {

@@ -6,7 +6,11 @@
  * - responses are never cached (handled by the HTTP layer).
  */
 
-import { authenticateClient, type ClientAuthenticationDeps } from "./client-authentication.js";
+import {
+  authenticateClient,
+  CLIENT_AUTH_PARAMETERS,
+  type ClientAuthenticationDeps,
+} from "./client-authentication.js";
 import { GRANT_TYPES } from "./grant-types.js";
 import { authorizationCodeGrant } from "./grants/authorization-code-grant.js";
 import { clientCredentialsGrant } from "./grants/client-credentials-grant.js";
@@ -30,10 +34,7 @@ export const SUPPORTED_GRANT_TYPES = Object.keys(GRANTS);
 
 const PARAMETERS = [
   "grant_type",
-  "client_id",
-  "client_secret",
-  "client_assertion",
-  "client_assertion_type",
+  ...CLIENT_AUTH_PARAMETERS,
   "scope",
   "audience",
   "code",

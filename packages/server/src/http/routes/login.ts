@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../../config/load.js";
 import type { PasswordLogin } from "../../domain/login/password-login.js";
+import { hasControlCharacters } from "../control-characters.js";
 import type { Csrf } from "../csrf.js";
 import { homePage, logoutPage } from "../pages/home-page.js";
 import { loginPage } from "../pages/login-page.js";
@@ -92,11 +93,6 @@ export function loginRoutes(
     await session.end(request, reply);
     return reply.redirect("/login?logged_out", 303);
   });
-}
-
-// NUL and other control characters are never part of a username (and PostgreSQL refuses NUL).
-function hasControlCharacters(text: string): boolean {
-  return [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 }
 
 function context(request: FastifyRequest) {
