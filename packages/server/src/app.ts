@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import helmet from "@fastify/helmet";
+import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { Config } from "./config/load.js";
 import type { Clock } from "./domain/clock.js";
+import { apiRoutes } from "./http/api/api-routes.js";
 import { cookieSettings } from "./http/cookies.js";
 import { createCsrf } from "./http/csrf.js";
 import { installErrorHandlers } from "./http/errors.js";
@@ -64,6 +66,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = installMetrics(app);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
+  // Collects the REST API's route schemas into /api/openapi.json (only tagged routes: the API).
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Tessera REST API", version: "1" },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    hideUntagged: true,
+  });
   const https = issuerUrl.protocol === "https:";
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -121,5 +132,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     userinfo: services.userinfo,
   });
   registrationRoutes(app, { config, clients: services.clients });
+  await apiRoutes(app, { services, session, csrf, bootstrapToken: config.bootstrap.token });
+  app.get("/api/openapi.json", async () => app.swagger());
   return app;
 }

@@ -130,6 +130,7 @@ export function createServices(deps: {
       // Group memberships arrive with the identity registry; until then nobody is in a group.
       memberships: async () => [],
     }),
+    ownAccessTokens,
     audit,
     throttle,
     accounts,

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { OAuthError } from "../protocol/oauth-error.js";
 import { messagePage } from "./pages/message-page.js";
 
 /** An error meant for the client: its status, a stable code and a message safe to show. */
@@ -56,8 +57,13 @@ export function sendProblem(
  */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    if (error instanceof HttpError)
+    if (error instanceof HttpError) {
+      if (error.statusCode === 401) reply.header("www-authenticate", 'Bearer realm="tessera"');
       return sendProblem(request, reply, error.statusCode, error.code, error.message);
+    }
+    // OAuth rule violations reaching here come from the REST API (the OAuth routes answer their own).
+    if (error instanceof OAuthError)
+      return sendProblem(request, reply, error.status, error.code, error.description);
     const status = error.statusCode ?? 500;
     if ("validation" in error && error.validation) {
       return sendProblem(request, reply, 400, "invalid_request", `invalid request: ${error.message}`);

@@ -54,6 +54,9 @@ export function createAccountService(deps: {
     findById: (id: string) => accounts.findById(id),
     findByUsername: (username: string) => accounts.findByUsername(username),
     count: () => accounts.count(),
+    async list(options: { limit: number; after?: string }): Promise<Account[]> {
+      return (await accounts.list(options)).map(({ passwordHash: _secret, ...account }) => account);
+    },
   };
 }
 

@@ -23,6 +23,8 @@ export interface AccountRepository {
   /** Usernames are compared case-insensitively: they are stored lower-case. */
   findByUsername(username: string): Promise<AccountWithSecret | undefined>;
   count(): Promise<number>;
+  /** Ordered by username; `after` is the last username of the previous page. */
+  list(options: { limit: number; after?: string }): Promise<AccountWithSecret[]>;
   setPassword(id: string, passwordHash: string, at: number): Promise<void>;
   setStatus(id: string, status: AccountStatus, at: number): Promise<void>;
 }

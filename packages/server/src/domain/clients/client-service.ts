@@ -74,6 +74,7 @@ export function createClientService(deps: { clients: ClientRepository; clock: Cl
     },
 
     find: (clientId: string) => clients.find(clientId),
+    list: (options: { limit: number; after?: string }) => clients.list(options),
 
     /** Constant-time check of a presented secret against the stored hash. */
     secretMatches(client: Client, secret: string): boolean {

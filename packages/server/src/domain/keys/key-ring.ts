@@ -153,6 +153,21 @@ export function createKeyRing(options: KeyRingOptions) {
       return new SignJWT(claims).setProtectedHeader({ alg, kid, typ }).sign(key);
     },
 
+    /** Every published key with its schedule, for administrators (no private material). */
+    async list() {
+      const { keys } = await load(true);
+      const now = clock.now();
+      return keys.map((k) => ({
+        kid: k.kid,
+        alg: k.alg,
+        createdAt: k.createdAt,
+        signsFrom: k.signsFrom,
+        signsUntil: k.signsUntil,
+        publishedUntil: k.publishedUntil,
+        state: k.signsFrom > now ? "next" : k.signsUntil === null || k.signsUntil > now ? "signing" : "retired",
+      }));
+    },
+
     /** The public JWKS: keys about to sign, signing, and retired ones whose tokens may still be valid. */
     async jwks(): Promise<{ keys: JWK[] }> {
       const { keys } = await load();

@@ -60,6 +60,11 @@ export function createAccountRepository(db: Kysely<Database>): AccountRepository
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    async list({ limit, after }) {
+      let query = db.selectFrom("accounts").selectAll().orderBy("username").limit(limit);
+      if (after !== undefined) query = query.where("username", ">", after);
+      return (await query.execute()).map(toAccount);
+    },
     async setPassword(id, passwordHash, at) {
       await db
         .updateTable("accounts")

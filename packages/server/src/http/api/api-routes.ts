@@ -1,0 +1,34 @@
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../services.js";
+import type { Csrf } from "../csrf.js";
+import type { SessionContext } from "../session-context.js";
+import { createApiCallers } from "./api-caller.js";
+import { clientsApi } from "./clients-api.js";
+import { operatorApi } from "./operator-api.js";
+
+/**
+ * The REST API under /api/v1: JSON in and out, RFC 7807 problem JSON for every error (the app's
+ * error handler), schemas that also feed /api/openapi.json. Every action the dashboard offers
+ * goes through here.
+ */
+export async function apiRoutes(
+  app: FastifyInstance,
+  deps: { services: Services; session: SessionContext; csrf: Csrf; bootstrapToken: string | undefined },
+): Promise<void> {
+  const callers = createApiCallers({
+    bootstrapToken: deps.bootstrapToken,
+    accessTokens: deps.services.ownAccessTokens,
+    session: deps.session,
+    csrf: deps.csrf,
+  });
+  await app.register(
+    async (api) => {
+      api.addHook("onSend", async (_request, reply) => {
+        reply.header("cache-control", "no-store");
+      });
+      operatorApi(api, { callers, keys: deps.services.keys, audit: deps.services.audit });
+      clientsApi(api, { callers, clients: deps.services.clients });
+    },
+    { prefix: "/api/v1" },
+  );
+}
