@@ -2,6 +2,7 @@ import type { Config } from "./config/load.js";
 import { createAccountService } from "./domain/accounts/account-service.js";
 import { createAuditLog } from "./domain/audit/audit-log.js";
 import { createClientService } from "./domain/clients/client-service.js";
+import { createTokenExchangePolicyService } from "./domain/clients/token-exchange-policy.js";
 import type { Clock } from "./domain/clock.js";
 import { createKeyRing } from "./domain/keys/key-ring.js";
 import { createLoginThrottle } from "./domain/login/login-throttle.js";
@@ -44,6 +45,10 @@ export function createServices(deps: {
     clock,
   });
   const clients = createClientService({ clients: repos.clients, clock });
+  const tokenExchangePolicies = createTokenExchangePolicyService({
+    policies: repos.tokenExchangePolicies,
+    clock,
+  });
   const passwordLogin = createPasswordLogin({ accounts: repos.accounts, throttle, audit });
   const keys = createKeyRing({
     repo: repos.signingKeys,
@@ -96,10 +101,14 @@ export function createServices(deps: {
   return {
     repos,
     clients,
+    // RFC 8693 delegation: which client may exchange which client's tokens.
+    tokenExchangePolicies,
     tokenIssuer,
     clientAuthentication,
     tokenEndpoint: createTokenEndpoint({
       ...grantDeps,
+      ownAccessTokens,
+      tokenExchangePolicies,
       clientAuthentication: clientAuthentication("/token"),
     }),
     deviceAuthorization: createDeviceAuthorizationEndpoint({

@@ -20,6 +20,14 @@ export interface AccessTokenInput {
   issuedAt: number;
   lifetime: number;
   jti: string;
+  /** RFC 8693 §4.1 `act`: the party acting for the subject (token exchange). */
+  actor?: ActorClaim | undefined;
+}
+
+/** RFC 8693 §4.1: the current actor, with the prior actors of a delegation chain nested inside. */
+export interface ActorClaim {
+  sub: string;
+  act?: ActorClaim;
 }
 
 export function audienceClaim(audiences: readonly string[]): string | string[] {
@@ -41,6 +49,7 @@ export function accessTokenClaims(input: AccessTokenInput): Record<string, unkno
     jti: input.jti,
     client_id: input.clientId,
     ...(input.groups === null ? {} : { "wlcg.groups": [...input.groups] }),
+    ...(input.actor ? { act: input.actor } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import { deviceCodeGrant } from "./grants/device-code-grant.js";
 import type { GrantDeps, GrantRequest } from "./grants/grant-context.js";
 import { passwordGrant } from "./grants/password-grant.js";
 import { refreshTokenGrant } from "./grants/refresh-token-grant.js";
+import { tokenExchangeGrant } from "./grants/token-exchange-grant.js";
 import { OAuthError } from "./oauth-error.js";
 import { repeatableParameter, singleParameters } from "./single-parameters.js";
 import type { TokenResponse } from "./token-issuer.js";
@@ -28,6 +29,7 @@ const GRANTS: Record<string, (deps: GrantDeps, request: GrantRequest) => Promise
   [GRANT_TYPES.clientCredentials]: clientCredentialsGrant,
   [GRANT_TYPES.password]: passwordGrant,
   [GRANT_TYPES.deviceCode]: deviceCodeGrant,
+  [GRANT_TYPES.tokenExchange]: tokenExchangeGrant,
 };
 
 export const SUPPORTED_GRANT_TYPES = Object.keys(GRANTS);
@@ -44,6 +46,11 @@ const PARAMETERS = [
   "device_code",
   "username",
   "password",
+  "subject_token",
+  "subject_token_type",
+  "actor_token",
+  "actor_token_type",
+  "requested_token_type",
 ];
 
 export function createTokenEndpoint(deps: GrantDeps & { clientAuthentication: ClientAuthenticationDeps }) {

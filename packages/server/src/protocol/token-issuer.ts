@@ -15,7 +15,7 @@ import type { Clock } from "../domain/clock.js";
 import type { RefreshTokenRepository } from "../domain/grants/refresh-token.js";
 import type { KeyRing } from "../domain/keys/key-ring.js";
 import { hashSecret, randomSecret } from "../domain/secrets/random-secret.js";
-import { accessTokenClaims, idTokenClaims } from "./token-claims.js";
+import { type ActorClaim, accessTokenClaims, idTokenClaims } from "./token-claims.js";
 
 export interface TokenIssuerOptions {
   issuer: string;
@@ -42,6 +42,8 @@ export interface Grant {
   refreshScope?: string[];
   /** The audiences kept by the refresh token. */
   refreshAudiences?: string[];
+  /** Token exchange (RFC 8693 §4.1): the `act` claim; the user did not sign in here, so no ID token. */
+  actor?: ActorClaim;
 }
 
 export interface TokenResponse {
@@ -75,6 +77,7 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
           issuedAt: now,
           lifetime: accessLifetime,
           jti: randomUUID(),
+          actor: grant.actor,
         }),
         "at+jwt",
       );
@@ -86,7 +89,7 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
       };
       if (!account) return response;
 
-      if (grant.scope.includes("openid")) {
+      if (grant.scope.includes("openid") && !grant.actor) {
         response.id_token = await keys.sign(
           idTokenClaims({
             issuer: options.issuer,

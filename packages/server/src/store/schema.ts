@@ -13,6 +13,7 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   revoked_access_tokens: { jti: string; expires_at: number };
   one_time_ids: { id: string; expires_at: number };
+  token_exchange_policies: TokenExchangePoliciesTable;
 }
 
 export interface AccountsTable {
@@ -131,4 +132,14 @@ export interface RefreshTokensTable {
   expires_at: number;
   used_at: number | null;
   revoked_at: number | null;
+}
+
+/** RFC 8693 exchange policies; either client id may be `*`. The scope ceiling is space-separated. */
+export interface TokenExchangePoliciesTable {
+  id: string;
+  origin_client_id: string;
+  destination_client_id: string;
+  allow_refresh: number;
+  scope_ceiling: string;
+  created_at: number;
 }

@@ -1,11 +1,13 @@
 import type { Account, AccountRepository } from "../../domain/accounts/account.js";
 import type { Client } from "../../domain/clients/client.js";
+import type { TokenExchangePolicyService } from "../../domain/clients/token-exchange-policy.js";
 import type { Clock } from "../../domain/clock.js";
 import type { AuthorizationCodeRepository } from "../../domain/grants/authorization-code.js";
 import type { DeviceAuthorizationRepository } from "../../domain/grants/device-authorization.js";
 import type { RefreshTokenRepository } from "../../domain/grants/refresh-token.js";
 import type { PasswordLogin } from "../../domain/login/password-login.js";
 import { OAuthError } from "../oauth-error.js";
+import type { OwnAccessTokenVerifier } from "../own-access-token.js";
 import type { TokenIssuer } from "../token-issuer.js";
 
 /** What every grant handler may use. */
@@ -17,6 +19,10 @@ export interface GrantDeps {
   deviceAuthorizations: DeviceAuthorizationRepository;
   passwordLogin: PasswordLogin;
   clock: Clock;
+  /** Token exchange: the subject token is one of Tessera's own access tokens. */
+  ownAccessTokens: Pick<OwnAccessTokenVerifier, "active">;
+  /** Token exchange: the policy deciding whether `destination` may exchange `origin`'s tokens. */
+  tokenExchangePolicies: Pick<TokenExchangePolicyService, "find">;
 }
 
 export interface GrantRequest {

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from "kysely";
 import type { Dialect } from "../dialect.js";
 import { foundation } from "./001-foundation.js";
 import { oauth } from "./002-oauth.js";
+import { tokenExchange } from "./003-token-exchange.js";
 
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "001-foundation": foundation(dialect),
     "002-oauth": oauth(),
+    "003-token-exchange": tokenExchange(),
   };
   return { getMigrations: async () => migrations };
 }

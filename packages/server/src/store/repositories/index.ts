@@ -14,6 +14,7 @@ import {
 import { createSessionRepository } from "./session-repository.js";
 import { createSigningKeyRepository } from "./signing-key-repository.js";
 import { createThrottleRepository } from "./throttle-repository.js";
+import { createTokenExchangePolicyRepository } from "./token-exchange-policy-repository.js";
 
 export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
   return {
@@ -28,6 +29,7 @@ export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
     deviceAuthorizations: createDeviceAuthorizationRepository(db),
     accessTokenRevocations: createAccessTokenRevocations(db),
     oneTimeIds: createOneTimeIds(db),
+    tokenExchangePolicies: createTokenExchangePolicyRepository(db),
   };
 }
 
