@@ -2,6 +2,7 @@ import type { Config } from "./config/load.js";
 import { createAccountService } from "./domain/accounts/account-service.js";
 import { createAuditLog } from "./domain/audit/audit-log.js";
 import { createClientService } from "./domain/clients/client-service.js";
+import { createConsentService } from "./domain/clients/consent.js";
 import { createTokenExchangePolicyService } from "./domain/clients/token-exchange-policy.js";
 import type { Clock } from "./domain/clock.js";
 import { createKeyRing } from "./domain/keys/key-ring.js";
@@ -101,6 +102,8 @@ export function createServices(deps: {
   return {
     repos,
     clients,
+    // Remembered consent; the REST API lists and revokes it per user.
+    consents: createConsentService({ consents: repos.consents, clock }),
     // RFC 8693 delegation: which client may exchange which client's tokens.
     tokenExchangePolicies,
     tokenIssuer,

@@ -23,6 +23,7 @@ describe(`store on ${testDialect}`, () => {
       "audit_events",
       "authorization_codes",
       "clients",
+      "consents",
       "device_authorizations",
       "login_throttle",
       "one_time_ids",

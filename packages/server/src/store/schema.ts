@@ -13,6 +13,7 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   revoked_access_tokens: { jti: string; expires_at: number };
   one_time_ids: { id: string; expires_at: number };
+  consents: ConsentsTable;
   token_exchange_policies: TokenExchangePoliciesTable;
 }
 
@@ -87,6 +88,9 @@ export interface ClientsTable {
   registration_token_hash: string | null;
   created_at: number;
   updated_at: number;
+  /** 1: a trusted client, configured by an administrator, that skips the consent page. */
+  skip_consent: number;
+  post_logout_redirect_uris: string;
 }
 
 export interface AuthorizationCodesTable {
@@ -142,4 +146,13 @@ export interface TokenExchangePoliciesTable {
   allow_refresh: number;
   scope_ceiling: string;
   created_at: number;
+}
+
+/** Remembered consent: the scopes an account approved for a client, space-separated. */
+export interface ConsentsTable {
+  account_id: string;
+  client_id: string;
+  scope: string;
+  created_at: number;
+  updated_at: number;
 }

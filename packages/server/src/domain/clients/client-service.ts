@@ -16,6 +16,8 @@ export interface ClientSettings {
   refreshTokenLifetime?: number | null;
   jwks?: { keys: object[] } | null;
   ownerAccountId?: string | null;
+  skipConsent?: boolean;
+  postLogoutRedirectUris?: string[];
   /** Choose the id (administrators may); generated otherwise. */
   clientId?: string;
 }
@@ -62,6 +64,8 @@ export function createClientService(deps: { clients: ClientRepository; clock: Cl
         jwks: settings.jwks ?? null,
         ownerAccountId: settings.ownerAccountId ?? null,
         registrationTokenHash: registrationAccessToken ? hashSecret(registrationAccessToken) : null,
+        skipConsent: settings.skipConsent ?? false,
+        postLogoutRedirectUris: settings.postLogoutRedirectUris ?? [],
         createdAt: now,
         updatedAt: now,
       };

@@ -25,6 +25,10 @@ export interface Client {
   jwks: { keys: object[] } | null;
   ownerAccountId: string | null;
   registrationTokenHash: string | null;
+  /** A trusted client (set by administrators) whose users never see the consent page. */
+  skipConsent: boolean;
+  /** Where RP-initiated logout may return (OIDC RP-Initiated Logout 1.0 §3.1); matched exactly. */
+  postLogoutRedirectUris: string[];
   createdAt: number;
   updatedAt: number;
 }

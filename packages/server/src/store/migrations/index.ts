@@ -3,6 +3,7 @@ import type { Dialect } from "../dialect.js";
 import { foundation } from "./001-foundation.js";
 import { oauth } from "./002-oauth.js";
 import { tokenExchange } from "./003-token-exchange.js";
+import { consentLogout } from "./004-consent-logout.js";
 
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -10,6 +11,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "001-foundation": foundation(dialect),
     "002-oauth": oauth(),
     "003-token-exchange": tokenExchange(),
+    "004-consent-logout": consentLogout(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -21,6 +21,8 @@ function toRow(c: Client): ClientsTable {
     jwks: c.jwks ? toJson(c.jwks) : null,
     owner_account_id: c.ownerAccountId,
     registration_token_hash: c.registrationTokenHash,
+    skip_consent: c.skipConsent ? 1 : 0,
+    post_logout_redirect_uris: toJson(c.postLogoutRedirectUris),
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -42,6 +44,8 @@ function toClient(r: Selectable<ClientsTable>): Client {
     jwks: r.jwks ? (JSON.parse(r.jwks) as { keys: object[] }) : null,
     ownerAccountId: r.owner_account_id,
     registrationTokenHash: r.registration_token_hash,
+    skipConsent: r.skip_consent === 1,
+    postLogoutRedirectUris: fromJsonList(r.post_logout_redirect_uris),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -4,6 +4,7 @@ import type { Database } from "../schema.js";
 import { createAccountRepository } from "./account-repository.js";
 import { createAuditRepository } from "./audit-repository.js";
 import { createClientRepository } from "./client-repository.js";
+import { createConsentRepository } from "./consent-repository.js";
 import {
   createAccessTokenRevocations,
   createAuthorizationCodeRepository,
@@ -29,6 +30,7 @@ export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
     deviceAuthorizations: createDeviceAuthorizationRepository(db),
     accessTokenRevocations: createAccessTokenRevocations(db),
     oneTimeIds: createOneTimeIds(db),
+    consents: createConsentRepository(db),
     tokenExchangePolicies: createTokenExchangePolicyRepository(db),
   };
 }
