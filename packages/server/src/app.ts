@@ -111,6 +111,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     csrf,
     session,
     clients: services.clients,
+    consents: services.consents,
     codes: services.repos.authorizationCodes,
     clock: deps.clock,
   });

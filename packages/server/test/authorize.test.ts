@@ -223,6 +223,8 @@ describe("authorization code flow", () => {
       response_type: "code",
       client_id: web.clientId,
       redirect_uri: WEB_REDIRECT,
+      // Not approved before (consent is remembered): the page is shown, prompt=none cannot pass.
+      scope: "email",
       state: "d",
     });
     const { location } = await consent(browser, path, "deny");

@@ -2,6 +2,7 @@ import { parse as parseQuery } from "node:querystring";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Config } from "../../config/load.js";
 import type { ClientService } from "../../domain/clients/client-service.js";
+import type { ConsentService } from "../../domain/clients/consent.js";
 import type { Clock } from "../../domain/clock.js";
 import type { AuthorizationCodeRepository } from "../../domain/grants/authorization-code.js";
 import { issueAuthorizationCode } from "../../protocol/authorization-code-issue.js";
@@ -21,6 +22,9 @@ import type { SessionContext } from "../session-context.js";
  * `/authorize`: validate, sign in if needed, ask for consent, answer with a code. The consent
  * form replays the original request, which is validated again on submit (nothing trusted from
  * hidden fields), and the answer is a 303 so the browser never re-posts (RFC 9700 §4.11).
+ * Approval is remembered (INDIGO IAM, Keycloak): when it covers every requested scope, or the
+ * client is trusted (skip_consent), the code is issued at once, also for `prompt=none` (OIDC
+ * Core §3.1.2.1); `prompt=consent` always shows the page.
  */
 export function authorizeRoutes(
   app: FastifyInstance,
@@ -29,6 +33,7 @@ export function authorizeRoutes(
     csrf: Csrf;
     session: SessionContext;
     clients: ClientService;
+    consents: Pick<ConsentService, "covers" | "remember">;
     codes: AuthorizationCodeRepository;
     clock: Clock;
   },
@@ -58,6 +63,25 @@ export function authorizeRoutes(
       throw error;
     }
   }
+  /** Issues the code and sends the browser back to the client with it. */
+  async function answerWithCode(
+    reply: FastifyReply,
+    authorization: AuthorizationRequest,
+    current: { account: { id: string }; session: { createdAt: number } },
+  ) {
+    const code = await issueAuthorizationCode(
+      { codes: deps.codes, clock: deps.clock, lifetime: config.authorizationCodeLifetime },
+      authorization,
+      { accountId: current.account.id, authTime: current.session.createdAt },
+    );
+    return reply.redirect(
+      authorizationResponseUrl(authorization.redirectUri, config.issuer, {
+        code,
+        state: authorization.state,
+      }),
+      303,
+    );
+  }
   const errorUrl = (redirectUri: string, error: OAuthError, state: string | undefined) =>
     authorizationResponseUrl(redirectUri, config.issuer, {
       error: error.code,
@@ -77,8 +101,13 @@ export function authorizeRoutes(
       }
       return reply.redirect(`/login?rd=${encodeURIComponent(`/authorize?${rawQuery}`)}`, 303);
     }
+    const { client } = authorization;
+    const consented =
+      !authorization.prompt.includes("consent") &&
+      (client.skipConsent ||
+        (await deps.consents.covers(current.account.id, client.clientId, authorization.scope)));
+    if (consented) return answerWithCode(reply, authorization, current);
     if (authorization.prompt.includes("none")) {
-      // Consent is not remembered yet, so it can never be given silently.
       const error = new OAuthError("consent_required", "the user must approve this client");
       return reply.redirect(errorUrl(authorization.redirectUri, error, authorization.state), 303);
     }
@@ -131,18 +160,9 @@ export function authorizeRoutes(
         const error = new OAuthError("access_denied", "the user denied the request");
         return reply.redirect(errorUrl(authorization.redirectUri, error, authorization.state), 303);
       }
-      const code = await issueAuthorizationCode(
-        { codes: deps.codes, clock: deps.clock, lifetime: config.authorizationCodeLifetime },
-        authorization,
-        { accountId: current.account.id, authTime: current.session.createdAt },
-      );
-      return reply.redirect(
-        authorizationResponseUrl(authorization.redirectUri, config.issuer, {
-          code,
-          state: authorization.state,
-        }),
-        303,
-      );
+      // What the page showed was approved: remembered, so the next request skips the page.
+      await deps.consents.remember(current.account.id, authorization.client.clientId, authorization.scope);
+      return answerWithCode(reply, authorization, current);
     },
   );
 }
