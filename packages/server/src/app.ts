@@ -15,6 +15,7 @@ import { STYLESHEET } from "./http/pages/stylesheet.js";
 import { authorizeRoutes } from "./http/routes/authorize.js";
 import { deviceRoutes } from "./http/routes/device.js";
 import { loginRoutes } from "./http/routes/login.js";
+import { logoutRoutes } from "./http/routes/logout.js";
 import { oauthEndpointRoutes } from "./http/routes/oauth-endpoints.js";
 import { operationsRoutes } from "./http/routes/operations.js";
 import { registrationRoutes } from "./http/routes/registration.js";
@@ -106,6 +107,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   operationsRoutes(app, { store: deps.store, metrics });
   wellKnownRoutes(app, { config, keys: services.keys });
   loginRoutes(app, { config, csrf, session, login: services.passwordLogin });
+  logoutRoutes(app, {
+    config,
+    csrf,
+    session,
+    clients: services.clients,
+    keys: services.keys,
+    clock: deps.clock,
+  });
   authorizeRoutes(app, {
     config,
     csrf,

@@ -65,6 +65,8 @@ export interface ClientMetadata {
   applicationType: "web" | "native";
   authMethod: ClientAuthMethod;
   redirectUris: string[];
+  /** OIDC RP-Initiated Logout 1.0 §3.1; the same rules as redirect URIs. */
+  postLogoutRedirectUris: string[];
   grantTypes: string[];
   responseTypes: string[];
   scopes: string[];
@@ -169,6 +171,17 @@ function redirectUris(
   return uris;
 }
 
+function postLogoutRedirectUris(body: Record<string, unknown>, type: "web" | "native"): string[] {
+  const uris = stringList(body, "post_logout_redirect_uris") ?? [];
+  if (uris.length > MAX_REDIRECT_URIS)
+    throw invalid(`at most ${MAX_REDIRECT_URIS} post_logout_redirect_uris`);
+  for (const uri of uris) {
+    const problem = checkRedirectUriForRegistration(uri, type);
+    if (problem !== null) throw invalid(`post_logout_${problem}`);
+  }
+  return uris;
+}
+
 function publicJwks(value: unknown): { keys: object[] } {
   if (!isObject(value) || !Array.isArray(value.keys)) throw invalid("jwks must be a JWK Set ({keys: [...]})");
   const keys = value.keys;
@@ -251,6 +264,7 @@ export function validateClientMetadata(body: unknown, policy: RegistrationPolicy
     applicationType: type,
     authMethod: method,
     redirectUris: redirectUris(body, type, grants),
+    postLogoutRedirectUris: postLogoutRedirectUris(body, type),
     grantTypes: grants,
     responseTypes: responseTypes(body, grants),
     scopes: scopes(body, policy),
@@ -281,6 +295,9 @@ export function clientInformation(
     client_name: client.clientName,
     application_type: client.applicationType,
     redirect_uris: client.redirectUris,
+    ...(client.postLogoutRedirectUris.length > 0
+      ? { post_logout_redirect_uris: client.postLogoutRedirectUris }
+      : {}),
     grant_types: client.grantTypes,
     response_types: client.grantTypes.includes(GRANT_TYPES.authorizationCode) ? ["code"] : [],
     token_endpoint_auth_method: client.authMethod,

@@ -3,9 +3,8 @@ import type { Config } from "../../config/load.js";
 import type { PasswordLogin } from "../../domain/login/password-login.js";
 import { hasControlCharacters } from "../control-characters.js";
 import type { Csrf } from "../csrf.js";
-import { homePage, logoutPage } from "../pages/home-page.js";
+import { homePage } from "../pages/home-page.js";
 import { loginPage } from "../pages/login-page.js";
-import { messagePage } from "../pages/message-page.js";
 import { safeRedirectTarget } from "../redirect-target.js";
 import type { SessionContext } from "../session-context.js";
 
@@ -81,18 +80,7 @@ export function loginRoutes(
     return reply.redirect(redirectTo ?? "/", 303);
   });
 
-  app.get("/logout", async (request, reply) => {
-    if (!(await session.account(request))) return reply.redirect("/login", 303);
-    return page(reply, 200, logoutPage(csrf.token(request, reply)));
-  });
-
-  app.post<{ Body: { csrf_token?: unknown } | undefined }>("/logout", async (request, reply) => {
-    if (!csrf.verify(request, request.body?.csrf_token)) {
-      return page(reply, 403, messagePage("Sign out", MESSAGES.csrf, { href: "/logout", text: "Sign out" }));
-    }
-    await session.end(request, reply);
-    return reply.redirect("/login?logged_out", 303);
-  });
+  // `/logout` (also RP-initiated logout) is in logout.ts.
 }
 
 function context(request: FastifyRequest) {

@@ -88,6 +88,7 @@ export function registrationRoutes(app: FastifyInstance, deps: RegistrationDeps)
     authMethod: metadata.authMethod,
     applicationType: metadata.applicationType,
     redirectUris: metadata.redirectUris,
+    postLogoutRedirectUris: metadata.postLogoutRedirectUris,
     grantTypes: metadata.grantTypes,
     scopes: metadata.scopes,
     jwks: metadata.jwks,

@@ -56,6 +56,10 @@ export function wellKnownRoutes(app: FastifyInstance, deps: { config: Config; ke
         registration_endpoint: `${config.issuer}/register`,
       },
       {
+        // OpenID Connect RP-Initiated Logout 1.0 §2.1.
+        end_session_endpoint: `${config.issuer}/logout`,
+      },
+      {
         authorization_endpoint: `${config.issuer}/authorize`,
         response_types_supported: ["code"],
         response_modes_supported: ["query"],
