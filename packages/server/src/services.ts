@@ -5,9 +5,11 @@ import { createClientService } from "./domain/clients/client-service.js";
 import { createConsentService } from "./domain/clients/consent.js";
 import { createTokenExchangePolicyService } from "./domain/clients/token-exchange-policy.js";
 import type { Clock } from "./domain/clock.js";
+import { createGroupService } from "./domain/groups/group-service.js";
 import { createKeyRing } from "./domain/keys/key-ring.js";
 import { createLoginThrottle } from "./domain/login/login-throttle.js";
 import { createPasswordLogin } from "./domain/login/password-login.js";
+import { createScopePolicyService } from "./domain/policies/scope-policy-service.js";
 import { createSessionService } from "./domain/sessions/session-service.js";
 import type { ClientAuthenticationDeps } from "./protocol/client-authentication.js";
 import { createDeviceAuthorizationEndpoint } from "./protocol/device-authorization.js";
@@ -50,6 +52,8 @@ export function createServices(deps: {
     policies: repos.tokenExchangePolicies,
     clock,
   });
+  const groups = createGroupService({ groups: repos.groups, clock });
+  const scopePolicies = createScopePolicyService({ policies: repos.scopePolicies, groups, audit, clock });
   const passwordLogin = createPasswordLogin({ accounts: repos.accounts, throttle, audit });
   const keys = createKeyRing({
     repo: repos.signingKeys,
@@ -71,8 +75,8 @@ export function createServices(deps: {
     keys,
     refreshTokens: repos.refreshTokens,
     clock,
-    // Group memberships arrive with the identity registry; until then nobody is in a group.
-    memberships: async () => [],
+    memberships: (accountId) => groups.tokenMemberships(accountId),
+    permittedScopes: (account, scopes) => scopePolicies.filter(account, scopes),
   });
   const clientAuthentication = (endpoint: string): ClientAuthenticationDeps => ({
     findClient: (id) => repos.clients.find(id),
@@ -102,10 +106,10 @@ export function createServices(deps: {
   return {
     repos,
     clients,
-    // Remembered consent; the REST API lists and revokes it per user.
-    consents: createConsentService({ consents: repos.consents, clock }),
     // RFC 8693 delegation: which client may exchange which client's tokens.
     tokenExchangePolicies,
+    // Remembered consent; the REST API lists and revokes it per user.
+    consents: createConsentService({ consents: repos.consents, clock }),
     tokenIssuer,
     clientAuthentication,
     tokenEndpoint: createTokenEndpoint({
@@ -139,10 +143,11 @@ export function createServices(deps: {
     userinfo: createUserinfoEndpoint({
       accessTokens: ownAccessTokens,
       organisationName: config.organisationName,
-      // Group memberships arrive with the identity registry; until then nobody is in a group.
-      memberships: async () => [],
+      memberships: (accountId) => groups.tokenMemberships(accountId),
     }),
     ownAccessTokens,
+    groups,
+    scopePolicies,
     audit,
     throttle,
     accounts,

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from "../domain/errors.js";
 import { OAuthError } from "../protocol/oauth-error.js";
 import { messagePage } from "./pages/message-page.js";
 
@@ -61,6 +62,11 @@ export function installErrorHandlers(app: FastifyInstance): void {
       if (error.statusCode === 401) reply.header("www-authenticate", 'Bearer realm="tessera"');
       return sendProblem(request, reply, error.statusCode, error.code, error.message);
     }
+    if (error instanceof NotFoundError) return sendProblem(request, reply, 404, "not_found", error.message);
+    if (error instanceof ForbiddenError) return sendProblem(request, reply, 403, "forbidden", error.message);
+    if (error instanceof ConflictError) return sendProblem(request, reply, 409, "conflict", error.message);
+    if (error instanceof InvalidInputError)
+      return sendProblem(request, reply, 400, error.code, error.message);
     // OAuth rule violations reaching here come from the REST API (the OAuth routes answer their own).
     if (error instanceof OAuthError)
       return sendProblem(request, reply, error.status, error.code, error.description);

@@ -26,6 +26,8 @@ export interface TokenIssuerOptions {
   clock: Clock;
   /** Group memberships of an account (the registry provides them). */
   memberships(accountId: string): Promise<GroupMembership[]>;
+  /** The scopes of a grant the account may obtain (the scope policies); all when absent. */
+  permittedScopes?(account: Account, scopes: readonly string[]): Promise<string[]>;
 }
 
 export interface Grant {
@@ -63,15 +65,20 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
     async issue(grant: Grant): Promise<TokenResponse> {
       const now = clock.now();
       const { client, account } = grant;
+      // Policies are applied at every issue, so a rule added later also narrows refreshes.
+      const scope =
+        account && options.permittedScopes
+          ? await options.permittedScopes(account, grant.scope)
+          : grant.scope;
       const accessLifetime = client.accessTokenLifetime ?? options.lifetimes.accessToken;
       const memberships = account ? await options.memberships(account.id) : [];
-      const groups = selectGroups(grant.scope, memberships);
+      const groups = selectGroups(scope, memberships);
       const accessToken = await keys.sign(
         accessTokenClaims({
           issuer: options.issuer,
           subject: account?.id ?? client.clientId,
           clientId: client.clientId,
-          scope: grant.scope,
+          scope: scope,
           audiences: grant.audiences,
           groups,
           issuedAt: now,
@@ -85,17 +92,17 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
         access_token: accessToken,
         token_type: "Bearer",
         expires_in: accessLifetime,
-        scope: grant.scope.join(" "),
+        scope: scope.join(" "),
       };
       if (!account) return response;
 
-      if (grant.scope.includes("openid") && !grant.actor) {
+      if (scope.includes("openid") && !grant.actor) {
         response.id_token = await keys.sign(
           idTokenClaims({
             issuer: options.issuer,
             clientId: client.clientId,
             account,
-            scope: grant.scope,
+            scope: scope,
             groups,
             allGroups: memberships.map((m) => m.group),
             organisationName: options.organisationName,
@@ -109,7 +116,7 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
           "JWT",
         );
       }
-      const refreshScope = grant.refreshScope ?? grant.scope;
+      const refreshScope = grant.refreshScope ?? scope;
       if (client.grantTypes.includes("refresh_token") && refreshScope.includes("offline_access")) {
         const secret = randomSecret();
         await options.refreshTokens.create({

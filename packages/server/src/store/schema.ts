@@ -2,6 +2,10 @@ import type { Generated } from "kysely";
 
 /** Table shapes as Kysely sees them. Times are epoch milliseconds; booleans are 0/1 on both databases. */
 export interface Database {
+  scope_policies: ScopePoliciesTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  group_requests: GroupRequestsTable;
   accounts: AccountsTable;
   sessions: SessionsTable;
   login_throttle: LoginThrottleTable;
@@ -13,8 +17,8 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   revoked_access_tokens: { jti: string; expires_at: number };
   one_time_ids: { id: string; expires_at: number };
-  consents: ConsentsTable;
   token_exchange_policies: TokenExchangePoliciesTable;
+  consents: ConsentsTable;
 }
 
 export interface AccountsTable {
@@ -138,6 +142,44 @@ export interface RefreshTokensTable {
   revoked_at: number | null;
 }
 
+export interface GroupsTable {
+  id: string;
+  name: string;
+  parent_id: string | null;
+  description: string;
+  optional: number;
+  created_at: number;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  account_id: string;
+  manager: number;
+  ends_at: number | null;
+  created_at: number;
+}
+
+export interface GroupRequestsTable {
+  id: string;
+  group_id: string;
+  account_id: string;
+  motivation: string;
+  status: string;
+  decided_by: string | null;
+  reason: string | null;
+  created_at: number;
+  decided_at: number | null;
+}
+
+/** Remembered consent: the scopes an account approved for a client, space-separated. */
+export interface ConsentsTable {
+  account_id: string;
+  client_id: string;
+  scope: string;
+  created_at: number;
+  updated_at: number;
+}
+
 /** RFC 8693 exchange policies; either client id may be `*`. The scope ceiling is space-separated. */
 export interface TokenExchangePoliciesTable {
   id: string;
@@ -148,11 +190,14 @@ export interface TokenExchangePoliciesTable {
   created_at: number;
 }
 
-/** Remembered consent: the scopes an account approved for a client, space-separated. */
-export interface ConsentsTable {
-  account_id: string;
-  client_id: string;
-  scope: string;
+export interface ScopePoliciesTable {
+  id: string;
+  description: string;
+  rule: string;
+  account_id: string | null;
+  group_id: string | null;
+  scopes: string;
+  matching: string;
   created_at: number;
   updated_at: number;
 }

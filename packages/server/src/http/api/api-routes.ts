@@ -4,7 +4,9 @@ import type { Csrf } from "../csrf.js";
 import type { SessionContext } from "../session-context.js";
 import { createApiCallers } from "./api-caller.js";
 import { clientsApi } from "./clients-api.js";
+import { groupsApi } from "./groups-api.js";
 import { operatorApi } from "./operator-api.js";
+import { policiesApi } from "./policies-api.js";
 
 /**
  * The REST API under /api/v1: JSON in and out, RFC 7807 problem JSON for every error (the app's
@@ -28,6 +30,8 @@ export async function apiRoutes(
       });
       operatorApi(api, { callers, keys: deps.services.keys, audit: deps.services.audit });
       clientsApi(api, { callers, clients: deps.services.clients });
+      groupsApi(api, { callers, groups: deps.services.groups });
+      policiesApi(api, { callers, policies: deps.services.scopePolicies, accounts: deps.services.accounts });
     },
     { prefix: "/api/v1" },
   );

@@ -4,6 +4,8 @@ import { foundation } from "./001-foundation.js";
 import { oauth } from "./002-oauth.js";
 import { tokenExchange } from "./003-token-exchange.js";
 import { consentLogout } from "./004-consent-logout.js";
+import { groups } from "./005-groups.js";
+import { scopePolicies } from "./008-scope-policies.js";
 
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -12,6 +14,8 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "002-oauth": oauth(),
     "003-token-exchange": tokenExchange(),
     "004-consent-logout": consentLogout(),
+    "005-groups": groups(),
+    "008-scope-policies": scopePolicies(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -12,6 +12,8 @@ import {
   createOneTimeIds,
   createRefreshTokenRepository,
 } from "./grant-repositories.js";
+import { createGroupRepository } from "./group-repository.js";
+import { createScopePolicyRepository } from "./scope-policy-repository.js";
 import { createSessionRepository } from "./session-repository.js";
 import { createSigningKeyRepository } from "./signing-key-repository.js";
 import { createThrottleRepository } from "./throttle-repository.js";
@@ -25,13 +27,15 @@ export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
     audit: createAuditRepository(db),
     signingKeys: createSigningKeyRepository(db),
     clients: createClientRepository(db),
+    groups: createGroupRepository(db),
+    scopePolicies: createScopePolicyRepository(db),
     refreshTokens: createRefreshTokenRepository(db),
     authorizationCodes: createAuthorizationCodeRepository(db),
     deviceAuthorizations: createDeviceAuthorizationRepository(db),
     accessTokenRevocations: createAccessTokenRevocations(db),
     oneTimeIds: createOneTimeIds(db),
-    consents: createConsentRepository(db),
     tokenExchangePolicies: createTokenExchangePolicyRepository(db),
+    consents: createConsentRepository(db),
   };
 }
 
