@@ -142,7 +142,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     userinfo: services.userinfo,
   });
   registrationRoutes(app, { config, clients: services.clients });
-  await apiRoutes(app, { services, session, csrf, bootstrapToken: config.bootstrap.token });
+  await apiRoutes(app, { services, session, csrf, bootstrapToken: config.bootstrap.token, clock: deps.clock });
   app.get("/api/openapi.json", async () => app.swagger());
   return app;
 }

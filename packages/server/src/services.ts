@@ -54,7 +54,7 @@ export function createServices(deps: {
   });
   const groups = createGroupService({ groups: repos.groups, clock });
   const scopePolicies = createScopePolicyService({ policies: repos.scopePolicies, groups, audit, clock });
-  const passwordLogin = createPasswordLogin({ accounts: repos.accounts, throttle, audit });
+  const passwordLogin = createPasswordLogin({ accounts: repos.accounts, throttle, audit, clock });
   const keys = createKeyRing({
     repo: repos.signingKeys,
     clock,

@@ -10,7 +10,7 @@
  * - an active token states `scope`, `client_id`, `username`, `token_type`, `exp`, `iat`, `sub`,
  *   and for access tokens also `nbf`, `aud`, `iss`, `jti` and `wlcg.groups` when present.
  */
-import type { AccountRepository } from "../domain/accounts/account.js";
+import { type AccountRepository, isAccountUsable } from "../domain/accounts/account.js";
 import type { Clock } from "../domain/clock.js";
 import type { RefreshTokenRepository } from "../domain/grants/refresh-token.js";
 import { hashSecret } from "../domain/secrets/random-secret.js";
@@ -67,7 +67,7 @@ export function createIntrospectionEndpoint(deps: IntrospectionDeps) {
       return INACTIVE;
     }
     const account = await deps.accounts.findById(found.accountId);
-    if (account?.status !== "active") return INACTIVE;
+    if (!account || !isAccountUsable(account, deps.clock.now())) return INACTIVE;
     return {
       active: true,
       scope: found.scope.join(" "),

@@ -16,7 +16,7 @@
  */
 import { MAX_TOKEN_LENGTH } from "@tessera/verify";
 import { createLocalJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
-import type { Account, AccountRepository } from "../domain/accounts/account.js";
+import { type Account, type AccountRepository, isAccountUsable } from "../domain/accounts/account.js";
 import type { Clock } from "../domain/clock.js";
 import type { AccessTokenRevocations } from "../domain/grants/access-token-revocations.js";
 import type { KeyRing } from "../domain/keys/key-ring.js";
@@ -120,7 +120,7 @@ export function createOwnAccessTokenVerifier(deps: OwnAccessTokenDeps) {
     if (!claims || (await deps.revocations.isRevoked(claims.jti))) return undefined;
     if (claims.sub === claims.client_id) return { claims, account: null };
     const found = await deps.accounts.findById(claims.sub);
-    if (found?.status !== "active") return undefined;
+    if (!found || !isAccountUsable(found, clock.now())) return undefined;
     const { passwordHash: _secret, ...account } = found;
     return { claims, account };
   }

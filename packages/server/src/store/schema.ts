@@ -29,6 +29,7 @@ export interface AccountsTable {
   status: string;
   password_hash: string | null;
   is_admin: number;
+  ends_at: number | null;
   created_at: number;
   updated_at: number;
 }

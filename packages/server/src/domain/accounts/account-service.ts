@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { RefreshTokenRepository } from "../grants/refresh-token.js";
 import type { SessionRepository } from "../sessions/session.js";
-import { type Account, type AccountRepository, type AccountStatus, normaliseUsername } from "./account.js";
+import {
+  type Account,
+  type AccountChanges,
+  type AccountRepository,
+  type AccountStatus,
+  normaliseUsername,
+} from "./account.js";
 import { hashPassword } from "./passwords.js";
 
 export interface NewAccount {
@@ -42,6 +48,15 @@ export function createAccountService(deps: {
     async setPassword(id: string, password: string): Promise<void> {
       await accounts.setPassword(id, await hashPassword(password), clock.now());
       await sessions.deleteForAccount(id);
+    },
+    /** Profile fields, the administrator role and the end date; an end date in the past ends access at once. */
+    async update(id: string, changes: AccountChanges): Promise<void> {
+      const now = clock.now();
+      await accounts.update(id, changes, now);
+      if (changes.endsAt !== undefined && changes.endsAt !== null && changes.endsAt <= now) {
+        await sessions.deleteForAccount(id);
+        await refreshTokens.revokeForAccount(id, now);
+      }
     },
     async setStatus(id: string, status: AccountStatus): Promise<void> {
       await accounts.setStatus(id, status, clock.now());

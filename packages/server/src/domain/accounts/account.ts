@@ -8,6 +8,8 @@ export interface Account {
   email: string;
   status: AccountStatus;
   isAdmin: boolean;
+  /** After this time the account is expired (INDIGO IAM's end date); null or absent: no end. */
+  endsAt?: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -27,6 +29,30 @@ export interface AccountRepository {
   list(options: { limit: number; after?: string }): Promise<AccountWithSecret[]>;
   setPassword(id: string, passwordHash: string, at: number): Promise<void>;
   setStatus(id: string, status: AccountStatus, at: number): Promise<void>;
+  /** Changes profile fields, role and end date. */
+  update(id: string, changes: AccountChanges, at: number): Promise<void>;
+}
+
+/**
+ * Whether the account may log in and hold tokens at `now`: active and not past its end date.
+ * Every check of that kind goes through here, so pending, suspended and expired accounts are
+ * refused alike everywhere.
+ */
+export function isAccountUsable(account: Pick<Account, "status" | "endsAt">, now: number): boolean {
+  const endsAt = account.endsAt ?? null;
+  return account.status === "active" && (endsAt === null || endsAt > now);
+}
+
+/** The status to show: `expired` once the end date has passed. */
+export function effectiveStatus(account: Pick<Account, "status" | "endsAt">, now: number): AccountStatus | "expired" {
+  return isAccountUsable(account, now) || account.status !== "active" ? account.status : "expired";
+}
+
+export interface AccountChanges {
+  name?: string;
+  email?: string;
+  isAdmin?: boolean;
+  endsAt?: number | null;
 }
 
 export function normaliseUsername(username: string): string {

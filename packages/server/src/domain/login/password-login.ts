@@ -1,4 +1,5 @@
-import { type Account, type AccountRepository, normaliseUsername } from "../accounts/account.js";
+import { type Account, type AccountRepository, effectiveStatus, isAccountUsable, normaliseUsername } from "../accounts/account.js";
+import type { Clock } from "../clock.js";
 import { verifyPassword } from "../accounts/passwords.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { type LoginThrottle, throttleKeys } from "./login-throttle.js";
@@ -22,8 +23,9 @@ export function createPasswordLogin(deps: {
   accounts: AccountRepository;
   throttle: LoginThrottle;
   audit: AuditLog;
+  clock: Clock;
 }) {
-  const { accounts, throttle, audit } = deps;
+  const { accounts, throttle, audit, clock } = deps;
   return async function login(
     username: string,
     password: string,
@@ -68,13 +70,13 @@ export function createPasswordLogin(deps: {
       });
       return { ok: false, reason: "bad_credentials" };
     }
-    if (account.status !== "active") {
+    if (!isAccountUsable(account, clock.now())) {
       await audit.record({
         ...base,
         accountId: account.id,
         username: name,
         result: "failure",
-        reason: `account_${account.status}`,
+        reason: `account_${effectiveStatus(account, clock.now())}`,
       });
       return { ok: false, reason: "account_inactive" };
     }

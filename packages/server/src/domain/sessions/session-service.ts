@@ -1,4 +1,4 @@
-import type { Account, AccountRepository } from "../accounts/account.js";
+import { type Account, type AccountRepository, isAccountUsable } from "../accounts/account.js";
 import type { Clock } from "../clock.js";
 import { hashSecret, randomSecret } from "../secrets/random-secret.js";
 import type { Session, SessionRepository } from "./session.js";
@@ -50,8 +50,8 @@ export function createSessionService(deps: {
         return undefined;
       }
       const account = await accounts.findById(session.accountId);
-      // A suspended or pending account loses its sessions at once, not when they expire.
-      if (account?.status !== "active") {
+      // A suspended, pending or expired account loses its sessions at once, not when they expire.
+      if (!account || !isAccountUsable(account, now)) {
         await sessions.delete(idHash);
         return undefined;
       }

@@ -2,6 +2,8 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../services.js";
 import type { Csrf } from "../csrf.js";
 import type { SessionContext } from "../session-context.js";
+import type { Clock } from "../../domain/clock.js";
+import { accountsApi } from "./accounts-api.js";
 import { createApiCallers } from "./api-caller.js";
 import { clientsApi } from "./clients-api.js";
 import { groupsApi } from "./groups-api.js";
@@ -15,7 +17,13 @@ import { policiesApi } from "./policies-api.js";
  */
 export async function apiRoutes(
   app: FastifyInstance,
-  deps: { services: Services; session: SessionContext; csrf: Csrf; bootstrapToken: string | undefined },
+  deps: {
+    services: Services;
+    session: SessionContext;
+    csrf: Csrf;
+    bootstrapToken: string | undefined;
+    clock: Clock;
+  },
 ): Promise<void> {
   const callers = createApiCallers({
     bootstrapToken: deps.bootstrapToken,
@@ -28,7 +36,13 @@ export async function apiRoutes(
       api.addHook("onSend", async (_request, reply) => {
         reply.header("cache-control", "no-store");
       });
-      operatorApi(api, { callers, keys: deps.services.keys, audit: deps.services.audit });
+      operatorApi(api, { callers, keys: deps.services.keys, audit: deps.services.audit, clock: deps.clock });
+      accountsApi(api, {
+        callers,
+        accounts: deps.services.accounts,
+        audit: deps.services.audit,
+        clock: deps.clock,
+      });
       clientsApi(api, { callers, clients: deps.services.clients });
       groupsApi(api, { callers, groups: deps.services.groups });
       policiesApi(api, { callers, policies: deps.services.scopePolicies, accounts: deps.services.accounts });

@@ -1,24 +1,12 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { Account } from "../../domain/accounts/account.js";
 import type { AuditLog } from "../../domain/audit/audit-log.js";
+import type { Clock } from "../../domain/clock.js";
 import type { KeyRing } from "../../domain/keys/key-ring.js";
+import { accountJson, auditJson } from "./accounts-api.js";
 import type { ApiCallers } from "./api-caller.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export function accountRepresentation(account: Account) {
-  return {
-    id: account.id,
-    username: account.username,
-    name: account.name,
-    email: account.email,
-    status: account.status,
-    is_admin: account.isAdmin,
-    created_at: iso(account.createdAt),
-    updated_at: iso(account.updatedAt),
-  };
-}
 
 const AuditQuery = Type.Object(
   {
@@ -43,7 +31,7 @@ const RotateBody = Type.Object(
 /** The caller's own account, signing keys and the audit trail. */
 export function operatorApi(
   app: FastifyInstance,
-  deps: { callers: ApiCallers; keys: KeyRing; audit: AuditLog },
+  deps: { callers: ApiCallers; keys: KeyRing; audit: AuditLog; clock: Clock },
 ): void {
   const { callers } = deps;
 
@@ -51,7 +39,7 @@ export function operatorApi(
     const caller = await callers.identify(request);
     return {
       via: caller.via,
-      account: caller.account ? accountRepresentation(caller.account) : null,
+      account: caller.account ? accountJson(caller.account, deps.clock.now()) : null,
       scopes: caller.scopes,
     };
   });
@@ -96,18 +84,7 @@ export function operatorApi(
       });
       const last = events[events.length - 1];
       return {
-        items: events.map((e) => ({
-          id: e.id,
-          at: iso(e.at),
-          account_id: e.accountId,
-          username: e.username,
-          event: e.event,
-          method: e.method,
-          result: e.result,
-          reason: e.reason,
-          ip: e.ip,
-          user_agent: e.userAgent,
-        })),
+        items: events.map(auditJson),
         ...(events.length === limit && last ? { next: last.id } : {}),
       };
     },

@@ -38,7 +38,7 @@ export async function authorizationCodeGrant(deps: GrantDeps, request: GrantRequ
     await deps.refreshTokens.revokeFamily(code.familyId, now);
     throw new OAuthError("invalid_grant", "authorization code already used");
   }
-  const account = await activeAccount(deps.accounts, code.accountId);
+  const account = await activeAccount(deps.accounts, code.accountId, deps.clock.now());
   return deps.issuer.issue({
     client,
     account,

@@ -37,7 +37,7 @@ export async function deviceCodeGrant(deps: GrantDeps, request: GrantRequest): P
       if (!authorization.accountId || !(await deps.deviceAuthorizations.consume(hash))) {
         throw new OAuthError("invalid_grant", "the device code has already been used");
       }
-      const account = await activeAccount(deps.accounts, authorization.accountId);
+      const account = await activeAccount(deps.accounts, authorization.accountId, deps.clock.now());
       return deps.issuer.issue({
         client,
         account,

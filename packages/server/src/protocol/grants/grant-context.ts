@@ -1,4 +1,4 @@
-import type { Account, AccountRepository } from "../../domain/accounts/account.js";
+import { type Account, type AccountRepository, isAccountUsable } from "../../domain/accounts/account.js";
 import type { Client } from "../../domain/clients/client.js";
 import type { TokenExchangePolicyService } from "../../domain/clients/token-exchange-policy.js";
 import type { Clock } from "../../domain/clock.js";
@@ -39,9 +39,9 @@ export function required(params: Record<string, string | undefined>, name: strin
 }
 
 /** The account behind a grant, which must still be active (suspension stops token refresh at once). */
-export async function activeAccount(accounts: AccountRepository, id: string): Promise<Account> {
+export async function activeAccount(accounts: AccountRepository, id: string, now: number): Promise<Account> {
   const account = await accounts.findById(id);
-  if (account?.status !== "active") throw new OAuthError("invalid_grant", "the account is not active");
+  if (!account || !isAccountUsable(account, now)) throw new OAuthError("invalid_grant", "the account is not active");
   const { passwordHash: _secret, ...publicAccount } = account;
   return publicAccount;
 }

@@ -35,7 +35,7 @@ export async function refreshTokenGrant(deps: GrantDeps, request: GrantRequest):
     );
   }
   if (now >= token.expiresAt) throw new OAuthError("invalid_grant", "refresh token expired");
-  const account = await activeAccount(deps.accounts, token.accountId);
+  const account = await activeAccount(deps.accounts, token.accountId, deps.clock.now());
 
   const asked = requestedScopes(params.scope);
   const scope = decideScopes(asked, token.scope);

@@ -6,6 +6,7 @@ import { tokenExchange } from "./003-token-exchange.js";
 import { consentLogout } from "./004-consent-logout.js";
 import { groups } from "./005-groups.js";
 import { scopePolicies } from "./008-scope-policies.js";
+import { accountLifecycle } from "./009-account-lifecycle.js";
 
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -16,6 +17,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "004-consent-logout": consentLogout(),
     "005-groups": groups(),
     "008-scope-policies": scopePolicies(),
+    "009-account-lifecycle": accountLifecycle(),
   };
   return { getMigrations: async () => migrations };
 }

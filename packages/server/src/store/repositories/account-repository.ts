@@ -12,6 +12,7 @@ function toAccount(row: Selectable<AccountsTable>): AccountWithSecret {
     email: row.email,
     status: row.status as AccountStatus,
     isAdmin: row.is_admin === 1,
+    endsAt: row.ends_at,
     passwordHash: row.password_hash,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -32,6 +33,7 @@ export function createAccountRepository(db: Kysely<Database>): AccountRepository
             status: a.status,
             password_hash: a.passwordHash,
             is_admin: a.isAdmin ? 1 : 0,
+            ends_at: a.endsAt ?? null,
             created_at: a.createdAt,
             updated_at: a.updatedAt,
           })
@@ -69,6 +71,19 @@ export function createAccountRepository(db: Kysely<Database>): AccountRepository
       await db
         .updateTable("accounts")
         .set({ password_hash: passwordHash, updated_at: at })
+        .where("id", "=", id)
+        .execute();
+    },
+    async update(id, changes, at) {
+      await db
+        .updateTable("accounts")
+        .set({
+          ...(changes.name === undefined ? {} : { name: changes.name }),
+          ...(changes.email === undefined ? {} : { email: changes.email }),
+          ...(changes.isAdmin === undefined ? {} : { is_admin: changes.isAdmin ? 1 : 0 }),
+          ...(changes.endsAt === undefined ? {} : { ends_at: changes.endsAt }),
+          updated_at: at,
+        })
         .where("id", "=", id)
         .execute();
     },
