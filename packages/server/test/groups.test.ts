@@ -162,6 +162,11 @@ describe("groups", () => {
     const mine = await noah("GET", "/me/groups");
     expect((mine.body.items as { group: { name: string } }[]).map((i) => i.group.name)).toEqual(["/lhcb"]);
 
+    // Managers create subgroups of their group, but not top-level groups.
+    expect((await mia("POST", "/groups", { name: "/lhcb/rich" })).status).toBe(201);
+    expect((await mia("POST", "/groups", { name: "/lhcb-outsiders" })).status).toBe(403);
+    expect((await noah("POST", "/groups", { name: "/lhcb/noah" })).status).toBe(403);
+
     // Managers manage members but do not appoint managers.
     const other = await user("olga");
     expect((await mia("PUT", `/groups/${lhcb.id}/members/${other.id}`, { manager: true })).status).toBe(403);

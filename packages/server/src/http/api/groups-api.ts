@@ -124,7 +124,12 @@ export function groupsApi(app: FastifyInstance, deps: { callers: ApiCallers; gro
     "/groups",
     { schema: { tags, body: NewGroup } },
     async (request, reply) => {
-      await callers.administrator(request);
+      // Administrators create any group; a manager creates subgroups of a group they manage (IAM #1052).
+      const account = await actor(request);
+      const parentName = request.body.name.slice(0, request.body.name.lastIndexOf("/"));
+      const parent = parentName ? await groups.findByName(parentName) : undefined;
+      if (account && !account.isAdmin && parent) await groups.assertManages(account, parent.id);
+      else if (account) await callers.administrator(request);
       return reply.code(201).send(groupJson(await groups.create(request.body)));
     },
   );
