@@ -1,10 +1,14 @@
 // Prints docs/config.md from the option table, so the reference never drifts from the code.
+import { FEDERATION_PROVIDERS_DOC } from "../src/config/federation.js";
 import { OPTIONS } from "../src/config/schema.js";
 
 const rows = OPTIONS.map((o) => {
   const value = o.default === undefined ? "—" : `\`${o.default}\``;
   return `| \`${o.path}\` | \`${o.env}\` | ${value} | ${o.doc.replace(/\|/g, "\\|")} |`;
 });
+rows.push(
+  `| \`federation.providers\` | (file only) | \`[]\` | ${FEDERATION_PROVIDERS_DOC.replace(/\|/g, "\\|")} |`,
+);
 process.stdout.write(`# Configuration reference
 
 Generated from \`packages/server/src/config/schema.ts\` by \`npm run docs:config\`; do not edit by hand.

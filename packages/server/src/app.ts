@@ -14,6 +14,7 @@ import { installMetrics } from "./http/metrics.js";
 import { STYLESHEET } from "./http/pages/stylesheet.js";
 import { authorizeRoutes } from "./http/routes/authorize.js";
 import { deviceRoutes } from "./http/routes/device.js";
+import { federationRoutes } from "./http/routes/federation.js";
 import { loginRoutes } from "./http/routes/login.js";
 import { logoutRoutes } from "./http/routes/logout.js";
 import { oauthEndpointRoutes } from "./http/routes/oauth-endpoints.js";
@@ -107,6 +108,16 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   operationsRoutes(app, { store: deps.store, metrics });
   wellKnownRoutes(app, { config, keys: services.keys });
   loginRoutes(app, { config, csrf, session, login: services.passwordLogin });
+  federationRoutes(app, {
+    config,
+    session,
+    cookies,
+    stateKey: deps.csrfKey,
+    federation: services.federation,
+    upstreams: services.upstreams,
+    oneTimeIds: services.repos.oneTimeIds,
+    clock: deps.clock,
+  });
   logoutRoutes(app, {
     config,
     csrf,

@@ -5,6 +5,8 @@ import { createClientService } from "./domain/clients/client-service.js";
 import { createConsentService } from "./domain/clients/consent.js";
 import { createTokenExchangePolicyService } from "./domain/clients/token-exchange-policy.js";
 import type { Clock } from "./domain/clock.js";
+import { createFederatedLogin } from "./domain/federation/federated-login.js";
+import { createUpstreams } from "./domain/federation/upstreams.js";
 import { createGroupService } from "./domain/groups/group-service.js";
 import { createKeyRing } from "./domain/keys/key-ring.js";
 import { createLoginThrottle } from "./domain/login/login-throttle.js";
@@ -159,6 +161,16 @@ export function createServices(deps: {
     }),
     passwordLogin,
     keys,
+    // Federated login and account linking (upstream OIDC providers and GitHub).
+    upstreams: createUpstreams(config.federation.providers),
+    federation: createFederatedLogin({
+      accounts: repos.accounts,
+      accountService: accounts,
+      identities: repos.identities,
+      groups,
+      audit,
+      clock,
+    }),
   };
 }
 

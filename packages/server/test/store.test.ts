@@ -28,6 +28,7 @@ describe(`store on ${testDialect}`, () => {
       "group_members",
       "group_requests",
       "groups",
+      "identities",
       "login_throttle",
       "one_time_ids",
       "refresh_tokens",

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { parseDurationSeconds } from "./duration.js";
+import { type FederationProviderConfig, parseFederationProviders } from "./federation.js";
 import { OPTIONS, type OptionSpec } from "./schema.js";
 
 export interface Config {
@@ -30,6 +31,8 @@ export interface Config {
   authorizationCodeLifetime: number;
   login: { accountFailureLimit: number; ipFailureLimit: number; lockoutBase: number; lockoutMax: number };
   registration: { open: boolean; allowedScopes: string };
+  /** Upstream identity providers: a list, so from the YAML file only (see federation.ts). */
+  federation: { providers: FederationProviderConfig[] };
 }
 
 /** Every problem found, each naming the key, where it came from and what was expected. */
@@ -49,7 +52,7 @@ type Source = { value: unknown; origin: string };
 export function loadConfig(env: NodeJS.ProcessEnv, file = env.TESSERA_CONFIG): Config {
   const problems: string[] = [];
   const fromFile = file ? readYamlFile(file, problems) : {};
-  const known = new Set(OPTIONS.map((o) => o.path));
+  const known = new Set([...OPTIONS.map((o) => o.path), "federation.providers"]);
   for (const key of flattenKeys(fromFile)) {
     if (!known.has(key)) problems.push(`${key} (in ${file}): unknown option`);
   }
@@ -68,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, file = env.TESSERA_CONFIG): C
       typeof value === "string" && option.type.kind === "duration" ? parseDurationSeconds(value) : value,
     );
   }
+  const federation = fromFile.federation as Record<string, unknown> | undefined;
+  out.federation = { providers: parseFederationProviders(federation?.providers, file, problems) };
   if (problems.length > 0) throw new ConfigError(problems);
   const config = out as unknown as Config;
   config.trustProxy = parseTrustProxy(String(config.trustProxy));

@@ -19,6 +19,7 @@ export interface Database {
   one_time_ids: { id: string; expires_at: number };
   token_exchange_policies: TokenExchangePoliciesTable;
   consents: ConsentsTable;
+  identities: IdentitiesTable;
 }
 
 export interface AccountsTable {
@@ -201,4 +202,16 @@ export interface ScopePoliciesTable {
   matching: string;
   created_at: number;
   updated_at: number;
+}
+
+/** An upstream identity (provider, subject) linked to an account. */
+export interface IdentitiesTable {
+  id: string;
+  account_id: string;
+  provider: string;
+  subject: string;
+  email: string | null;
+  username: string | null;
+  created_at: number;
+  last_login_at: number | null;
 }

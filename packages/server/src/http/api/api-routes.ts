@@ -7,6 +7,7 @@ import { accountsApi } from "./accounts-api.js";
 import { createApiCallers } from "./api-caller.js";
 import { clientsApi } from "./clients-api.js";
 import { groupsApi } from "./groups-api.js";
+import { identitiesApi } from "./identities-api.js";
 import { operatorApi } from "./operator-api.js";
 import { policiesApi } from "./policies-api.js";
 
@@ -45,6 +46,7 @@ export async function apiRoutes(
       });
       clientsApi(api, { callers, clients: deps.services.clients });
       groupsApi(api, { callers, groups: deps.services.groups });
+      identitiesApi(api, { callers, federation: deps.services.federation });
       policiesApi(api, { callers, policies: deps.services.scopePolicies, accounts: deps.services.accounts });
     },
     { prefix: "/api/v1" },

@@ -7,6 +7,8 @@ export interface LoginPageModel {
   username?: string | undefined;
   error?: string | undefined;
   notice?: string | undefined;
+  /** Upstream providers offered as buttons (federated login). */
+  providers?: readonly { id: string; name: string }[] | undefined;
 }
 
 export function loginPage(model: LoginPageModel): string {
@@ -23,6 +25,18 @@ ${model.error ? html`<p class="error" role="alert" id="login-error">${model.erro
   <label for="password">Password</label>
   <input type="password" id="password" name="password" autocomplete="current-password" required maxlength="1024">
   <button type="submit">Sign in</button>
-</form>`,
+</form>
+<p><a href="/login/reset">Forgot your password?</a> · <a href="/signup">Create an account</a></p>
+${providerButtons(model)}`,
   );
+}
+
+/** One link per upstream provider (federated login), keeping the redirect target. */
+function providerButtons(model: LoginPageModel) {
+  const providers = model.providers ?? [];
+  if (providers.length === 0) return "";
+  const rd = model.redirectTo ? `?rd=${encodeURIComponent(model.redirectTo)}` : "";
+  return html`<ul class="providers" aria-label="Sign in with another account">
+${providers.map((p) => html`<li><a class="button" href="/login/federated/${encodeURIComponent(p.id)}${rd}">Sign in with ${p.name}</a></li>`)}
+</ul>`;
 }

@@ -27,6 +27,7 @@ export function loginRoutes(
   deps: { config: Config; csrf: Csrf; session: SessionContext; login: PasswordLogin },
 ): void {
   const { config, csrf, session, login } = deps;
+  const providers = config.federation.providers.map((p) => ({ id: p.id, name: p.name }));
   const page = (reply: FastifyReply, status: number, html: string) =>
     reply.code(status).type("text/html; charset=utf-8").header("cache-control", "no-store").send(html);
 
@@ -46,6 +47,7 @@ export function loginRoutes(
         csrfToken: csrf.token(request, reply),
         redirectTo,
         notice: request.query.logged_out === undefined ? undefined : "You have signed out.",
+        providers,
       }),
     );
   });
@@ -55,7 +57,11 @@ export function loginRoutes(
     const redirectTo = safeRedirectTarget(form.rd, config.issuer);
     const username = typeof form.username === "string" ? form.username.slice(0, 256) : "";
     const retry = (status: number, error: string) =>
-      page(reply, status, loginPage({ csrfToken: csrf.token(request, reply), redirectTo, username, error }));
+      page(
+        reply,
+        status,
+        loginPage({ csrfToken: csrf.token(request, reply), redirectTo, username, error, providers }),
+      );
 
     if (!csrf.verify(request, form.csrf_token)) return retry(403, MESSAGES.csrf);
     if (

@@ -13,6 +13,7 @@ import {
   createRefreshTokenRepository,
 } from "./grant-repositories.js";
 import { createGroupRepository } from "./group-repository.js";
+import { createIdentityRepository } from "./identity-repository.js";
 import { createScopePolicyRepository } from "./scope-policy-repository.js";
 import { createSessionRepository } from "./session-repository.js";
 import { createSigningKeyRepository } from "./signing-key-repository.js";
@@ -36,6 +37,7 @@ export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
     oneTimeIds: createOneTimeIds(db),
     tokenExchangePolicies: createTokenExchangePolicyRepository(db),
     consents: createConsentRepository(db),
+    identities: createIdentityRepository(db),
   };
 }
 
