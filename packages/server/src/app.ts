@@ -19,7 +19,9 @@ import { loginRoutes } from "./http/routes/login.js";
 import { logoutRoutes } from "./http/routes/logout.js";
 import { oauthEndpointRoutes } from "./http/routes/oauth-endpoints.js";
 import { operationsRoutes } from "./http/routes/operations.js";
+import { passwordResetRoutes } from "./http/routes/password-reset.js";
 import { registrationRoutes } from "./http/routes/registration.js";
+import { signupRoutes } from "./http/routes/signup.js";
 import { tokenManagementRoutes } from "./http/routes/token-management.js";
 import { wellKnownRoutes } from "./http/routes/well-known.js";
 import { createSessionContext } from "./http/session-context.js";
@@ -153,6 +155,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     userinfo: services.userinfo,
   });
   registrationRoutes(app, { config, clients: services.clients });
+  signupRoutes(app, { csrf, registrations: services.registrations, throttle: services.throttle });
+  passwordResetRoutes(app, { csrf, reset: services.passwordReset });
   await apiRoutes(app, { services, session, csrf, bootstrapToken: config.bootstrap.token, clock: deps.clock });
   app.get("/api/openapi.json", async () => app.swagger());
   return app;

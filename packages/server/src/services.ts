@@ -11,8 +11,12 @@ import { createGroupService } from "./domain/groups/group-service.js";
 import { createKeyRing } from "./domain/keys/key-ring.js";
 import { createLoginThrottle } from "./domain/login/login-throttle.js";
 import { createPasswordLogin } from "./domain/login/password-login.js";
+import { createPasswordReset } from "./domain/login/password-reset.js";
+import type { Mailer } from "./domain/mail/mailer.js";
 import { createScopePolicyService } from "./domain/policies/scope-policy-service.js";
+import { createRegistrationService } from "./domain/registration/registration-service.js";
 import { createSessionService } from "./domain/sessions/session-service.js";
+import { mailerFromConfig } from "./mail/smtp-mailer.js";
 import type { ClientAuthenticationDeps } from "./protocol/client-authentication.js";
 import { createDeviceAuthorizationEndpoint } from "./protocol/device-authorization.js";
 import { createIntrospectionEndpoint } from "./protocol/introspection.js";
@@ -30,6 +34,8 @@ export function createServices(deps: {
   store: Store;
   clock: Clock;
   encryptionKey: Uint8Array;
+  /** Outgoing mail; by default SMTP per `mail.smtpUrl`, or a log line when that is unset. */
+  mailer?: Mailer;
 }) {
   const { config, store, clock } = deps;
   const repos = createRepositories(store.db, store.dialect);
@@ -57,6 +63,27 @@ export function createServices(deps: {
   const groups = createGroupService({ groups: repos.groups, clock });
   const scopePolicies = createScopePolicyService({ policies: repos.scopePolicies, groups, audit, clock });
   const passwordLogin = createPasswordLogin({ accounts: repos.accounts, throttle, audit, clock });
+  const mailer = deps.mailer ?? mailerFromConfig(config);
+  // Moderated sign-up and password reset by email.
+  const registrations = createRegistrationService({
+    registrations: repos.registrations,
+    accounts: repos.accounts,
+    audit,
+    mailer,
+    clock,
+    issuer: config.issuer,
+    mode: config.signup.mode,
+  });
+  const passwordReset = createPasswordReset({
+    resets: repos.passwordResets,
+    accounts: repos.accounts,
+    accountService: accounts,
+    throttle,
+    audit,
+    mailer,
+    clock,
+    issuer: config.issuer,
+  });
   const keys = createKeyRing({
     repo: repos.signingKeys,
     clock,
@@ -159,6 +186,9 @@ export function createServices(deps: {
       clock,
       policy: config.session,
     }),
+    mailer,
+    registrations,
+    passwordReset,
     passwordLogin,
     keys,
     // Federated login and account linking (upstream OIDC providers and GitHub).

@@ -31,6 +31,8 @@ export interface Config {
   authorizationCodeLifetime: number;
   login: { accountFailureLimit: number; ipFailureLimit: number; lockoutBase: number; lockoutMax: number };
   registration: { open: boolean; allowedScopes: string };
+  signup: { mode: "moderated" | "closed" };
+  mail: { smtpUrl: string | undefined; from: string };
   /** Upstream identity providers: a list, so from the YAML file only (see federation.ts). */
   federation: { providers: FederationProviderConfig[] };
 }

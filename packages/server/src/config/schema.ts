@@ -248,4 +248,29 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: "openid profile email offline_access wlcg wlcg.groups",
     doc: "Scopes a client registered without the bootstrap token may ask for (and gets when it names none); a bare `wlcg.groups` covers `wlcg.groups:<group>`. Storage and compute scopes are for clients registered with `TESSERA_BOOTSTRAP_TOKEN`.",
   },
+  {
+    path: "signup.mode",
+    env: "TESSERA_SIGNUP_MODE",
+    type: { kind: "enum", values: ["moderated", "closed"] },
+    default: "moderated",
+    doc: "Whether people may ask for an account at `/signup` (and `POST /api/v1/registrations`). `moderated`: the applicant proves their email address, then an administrator approves or rejects the request (INDIGO IAM's flow). `closed`: no sign-up; administrators create accounts. (Client registration at `/register` is `registration.open`.)",
+  },
+  {
+    path: "mail.smtpUrl",
+    env: "TESSERA_SMTP_URL",
+    type: { kind: "url", protocols: ["smtp:", "smtps:"] },
+    secret: true,
+    doc: "SMTP server for outgoing mail (email verification, registration decisions, password reset): `smtp://host:25`, `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://host:465`. Unset: mail is disabled and the server logs that it would have sent a message (never its link).",
+  },
+  {
+    path: "mail.from",
+    env: "TESSERA_MAIL_FROM",
+    type: {
+      kind: "string",
+      pattern: /^[^\r\n]{3,256}$/,
+      patternHint: "a sender address, optionally with a display name",
+    },
+    default: "Tessera <noreply@localhost>",
+    doc: "Sender of Tessera's mail (`From:`), e.g. `CMS IAM <iam@cern.ch>`.",
+  },
 ];

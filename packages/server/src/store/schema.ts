@@ -19,6 +19,8 @@ export interface Database {
   one_time_ids: { id: string; expires_at: number };
   token_exchange_policies: TokenExchangePoliciesTable;
   consents: ConsentsTable;
+  registrations: RegistrationsTable;
+  password_resets: PasswordResetsTable;
   identities: IdentitiesTable;
 }
 
@@ -214,4 +216,34 @@ export interface IdentitiesTable {
   username: string | null;
   created_at: number;
   last_login_at: number | null;
+}
+
+/** Sign-up requests; the password hash is kept only until the request is decided. */
+export interface RegistrationsTable {
+  id: string;
+  username: string;
+  name: string;
+  email: string;
+  notes: string;
+  password_hash: string | null;
+  aup_accepted_at: number;
+  status: string;
+  email_token_hash: string | null;
+  email_token_expires_at: number;
+  email_confirmed_at: number | null;
+  account_id: string | null;
+  decided_by: string | null;
+  reason: string | null;
+  ip: string | null;
+  created_at: number;
+  decided_at: number | null;
+}
+
+/** Password-reset links: SHA-256 of the emailed secret, single use. */
+export interface PasswordResetsTable {
+  token_hash: string;
+  account_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }

@@ -10,6 +10,7 @@ import { groupsApi } from "./groups-api.js";
 import { identitiesApi } from "./identities-api.js";
 import { operatorApi } from "./operator-api.js";
 import { policiesApi } from "./policies-api.js";
+import { registrationsApi } from "./registrations-api.js";
 
 /**
  * The REST API under /api/v1: JSON in and out, RFC 7807 problem JSON for every error (the app's
@@ -48,6 +49,11 @@ export async function apiRoutes(
       groupsApi(api, { callers, groups: deps.services.groups });
       identitiesApi(api, { callers, federation: deps.services.federation });
       policiesApi(api, { callers, policies: deps.services.scopePolicies, accounts: deps.services.accounts });
+      registrationsApi(api, {
+        callers,
+        registrations: deps.services.registrations,
+        throttle: deps.services.throttle,
+      });
     },
     { prefix: "/api/v1" },
   );

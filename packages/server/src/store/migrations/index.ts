@@ -5,6 +5,7 @@ import { oauth } from "./002-oauth.js";
 import { tokenExchange } from "./003-token-exchange.js";
 import { consentLogout } from "./004-consent-logout.js";
 import { groups } from "./005-groups.js";
+import { registration } from "./006-registration.js";
 import { identities } from "./007-identities.js";
 import { scopePolicies } from "./008-scope-policies.js";
 import { accountLifecycle } from "./009-account-lifecycle.js";
@@ -17,6 +18,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "003-token-exchange": tokenExchange(),
     "004-consent-logout": consentLogout(),
     "005-groups": groups(),
+    "006-registration": registration(),
     "007-identities": identities(),
     "008-scope-policies": scopePolicies(),
     "009-account-lifecycle": accountLifecycle(),

@@ -14,6 +14,8 @@ import {
 } from "./grant-repositories.js";
 import { createGroupRepository } from "./group-repository.js";
 import { createIdentityRepository } from "./identity-repository.js";
+import { createPasswordResetRepository } from "./password-reset-repository.js";
+import { createRegistrationRepository } from "./registration-repository.js";
 import { createScopePolicyRepository } from "./scope-policy-repository.js";
 import { createSessionRepository } from "./session-repository.js";
 import { createSigningKeyRepository } from "./signing-key-repository.js";
@@ -37,6 +39,8 @@ export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
     oneTimeIds: createOneTimeIds(db),
     tokenExchangePolicies: createTokenExchangePolicyRepository(db),
     consents: createConsentRepository(db),
+    registrations: createRegistrationRepository(db),
+    passwordResets: createPasswordResetRepository(db),
     identities: createIdentityRepository(db),
   };
 }
