@@ -85,6 +85,53 @@ export function runLoad(options: {
   });
 }
 
+/** Runs bench/refresh-load.mjs (autocannon with one refresh token per request) as a child process. */
+export function runRefreshLoad(options: {
+  url: string;
+  authorization: string;
+  tokenFile: string;
+  seconds: number;
+  connections: number;
+}): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        new URL("./refresh-load.mjs", import.meta.url).pathname,
+        options.tokenFile,
+        options.url,
+        options.authorization,
+        String(options.seconds),
+        String(options.connections),
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("exit", () => {
+      try {
+        const r = JSON.parse(out) as {
+          requests: { total: number; average: number };
+          latency: { p50: number; p99: number };
+          non2xx: number;
+        };
+        resolve({
+          requests: r.requests.total,
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          non2xx: r.non2xx,
+        });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? "unknown cpu";
   const node = process.version;

@@ -1,42 +1,90 @@
-// Token endpoint throughput on SQLite, one server process, RS256 (or TESSERA_KEY_ALGORITHM):
-// client credentials issuance, refresh (with rotation), and the JWKS/discovery reads.
+// Token endpoint throughput on SQLite, one server process, for RS256 and ES256:
+// the signing ceiling (sign-only loop, same process), client credentials, and refresh with
+// rotation (a fresh refresh token per request), plus the JWKS/discovery reads.
 // Usage: npm run bench:tokens [-- seconds]
-import { machine, report, runLoad, startBenchServer } from "./run-load.js";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { machine, report, runLoad, runRefreshLoad, startBenchServer } from "./run-load.js";
 
 const seconds = Number(process.argv[2] ?? 10);
-const algorithm = process.env.TESSERA_KEY_ALGORITHM ?? "RS256";
-const { tessera, url } = await startBenchServer({ TESSERA_KEY_ALGORITHM: algorithm });
-const services = tessera.services;
-
-const service = await services.clients.register({
-  clientName: "bench-service",
-  authMethod: "client_secret_basic",
-  grantTypes: ["client_credentials"],
-  scopes: ["storage.read:/cms", "compute.read"],
-});
-const basic = `Basic ${Buffer.from(`${service.client.clientId}:${service.clientSecret}`).toString("base64")}`;
-
 console.log(
-  `Tessera token benchmarks — ${machine()}, ${algorithm}, ${seconds} s per run, load from a separate autocannon process`,
+  `Tessera token benchmarks — ${machine()}, ${seconds} s per run, load from separate autocannon processes`,
 );
-report(
-  "client_credentials /token",
-  await runLoad({
+
+for (const algorithm of ["RS256", "ES256"] as const) {
+  const { tessera, url } = await startBenchServer({ TESSERA_KEY_ALGORITHM: algorithm });
+  const { services } = tessera;
+
+  // The ceiling: how fast this process signs WLCG access tokens with nothing else to do.
+  const claims = {
+    "wlcg.ver": "1.0",
+    sub: "bench",
+    iss: url,
+    aud: "https://wlcg.cern.ch/jwt/v1/any",
+    scope: "storage.read:/cms",
+  };
+  const started = performance.now();
+  let signed = 0;
+  while (performance.now() - started < 3000) {
+    await services.keys.sign({ ...claims, jti: String(signed) }, "at+jwt");
+    signed++;
+  }
+  const ceiling = signed / ((performance.now() - started) / 1000);
+  console.log(
+    `${algorithm} signing ceiling (in-process)          ${ceiling.toFixed(0).padStart(7)} signatures/s`,
+  );
+
+  const service = await services.clients.register({
+    clientName: "bench-service",
+    authMethod: "client_secret_basic",
+    grantTypes: ["client_credentials", "password", "refresh_token"],
+    scopes: ["openid", "offline_access", "storage.read:/cms", "compute.read"],
+  });
+  const basic = `Basic ${Buffer.from(`${service.client.clientId}:${service.clientSecret}`).toString("base64")}`;
+  const cc = await runLoad({
     url: `${url}/token`,
     method: "POST",
     headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
     body: "grant_type=client_credentials&scope=storage.read%3A%2Fcms%2Fdata",
     seconds,
     connections: 16,
-  }),
-);
-report("GET /jwk", await runLoad({ url: `${url}/jwk`, seconds: Math.min(seconds, 5), connections: 16 }));
-report(
-  "GET /.well-known/openid-configuration",
-  await runLoad({
-    url: `${url}/.well-known/openid-configuration`,
-    seconds: Math.min(seconds, 5),
-    connections: 16,
-  }),
-);
-await tessera.close();
+  });
+  report(`${algorithm} client_credentials /token`, cc);
+  console.log(`${"".padEnd(34)} = ${((100 * cc.rps) / ceiling).toFixed(0)}% of the signing ceiling`);
+
+  // Refresh: mint enough refresh tokens up front (one per request), then spend them.
+  const account = await services.accounts.create({
+    username: `bench-${algorithm.toLowerCase()}`,
+    name: "Bench",
+    email: "b@example.org",
+  });
+  const tokens: string[] = [];
+  const wanted = Math.ceil(ceiling * seconds * 0.8) + 1000;
+  for (let i = 0; i < wanted; i++) {
+    const issued = await services.tokenIssuer.issue({
+      client: service.client,
+      account,
+      scope: ["openid", "offline_access", "storage.read:/cms"],
+      audiences: [],
+    });
+    tokens.push(issued.refresh_token as string);
+  }
+  const file = join(tmpdir(), `tessera-bench-refresh-${algorithm}.txt`);
+  writeFileSync(file, tokens.join("\n"));
+  report(
+    `${algorithm} refresh_token /token (rotating)`,
+    await runRefreshLoad({
+      url: `${url}/token`,
+      authorization: basic,
+      tokenFile: file,
+      seconds,
+      connections: 16,
+    }),
+  );
+  if (algorithm === "RS256") {
+    report("GET /jwk", await runLoad({ url: `${url}/jwk`, seconds: Math.min(seconds, 5), connections: 16 }));
+  }
+  await tessera.close();
+}
