@@ -3,36 +3,19 @@
  * (a list does not fit one environment variable). Each entry is checked here; every problem
  * names the entry and the field, like the scalar options' messages.
  */
-export interface OidcProviderConfig {
-  type: "oidc";
-  id: string;
-  name: string;
-  /** Issuer or discovery URL (`…/.well-known/openid-configuration`). */
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
-  scopes: string[];
-  /** Automatic enrolment: unknown identities become active accounts, their email taken as verified. */
-  trusted: boolean;
-  defaultGroups: string[];
-}
+// The settings are a domain type (the federation services consume them); this module reads and
+// checks them from the configuration file.
+export type {
+  FederationProviderConfig,
+  GithubProviderConfig,
+  OidcProviderConfig,
+} from "../domain/federation/provider-settings.js";
 
-export interface GithubProviderConfig {
-  type: "github";
-  id: string;
-  name: string;
-  clientId: string;
-  clientSecret: string;
-  /** When set, only members of these organisations may sign in, and only their teams become groups. */
-  organisations: string[];
-  trusted: boolean;
-  defaultGroups: string[];
-  authorizeUrl: string;
-  tokenUrl: string;
-  apiBaseUrl: string;
-}
-
-export type FederationProviderConfig = OidcProviderConfig | GithubProviderConfig;
+import type {
+  FederationProviderConfig,
+  GithubProviderConfig,
+  OidcProviderConfig,
+} from "../domain/federation/provider-settings.js";
 
 export const FEDERATION_PROVIDERS_DOC =
   "Upstream identity providers (YAML file only), a list. OpenID Connect: `{id, name, issuer, clientId, clientSecret, scopes?, trusted?, defaultGroups?}` where `issuer` is the issuer or discovery URL, `scopes` defaults to `[openid, profile, email]`, `trusted: true` enrols unknown users at once with their email taken as verified (otherwise they get a pending account an administrator approves) and `defaultGroups` (`[/cms]`) are given to accounts it creates. GitHub: `{id: github, type: github, clientId, clientSecret, organisations?, trusted?, defaultGroups?}` (plus `authorizeUrl`, `tokenUrl`, `apiBaseUrl` for GitHub Enterprise); team membership becomes groups `/<org>-<team>`, names over 32 characters shortened as Rubin's Gafaelfawr does. The callback URL to register upstream is `<issuer>/login/federated/<id>/callback`.";

@@ -1,5 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { Account, AccountRepository } from "../accounts/account.js";
+import {
+  type Account,
+  type AccountRepository,
+  effectiveStatus,
+  isAccountUsable,
+} from "../accounts/account.js";
 import type { AccountService } from "../accounts/account-service.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
@@ -139,9 +144,10 @@ export function createFederatedLogin(deps: {
         const found = await accounts.findById(linked.accountId);
         if (!found) throw new NotFoundError("account");
         const { passwordHash: _secret, ...account } = found;
-        if (account.status !== "active") {
-          await record(context, "login", upstream, account, "failure", `account_${account.status}`);
-          return { kind: "refused", reason: `account_${account.status}`, account };
+        if (!isAccountUsable(account, clock.now())) {
+          const status = effectiveStatus(account, clock.now());
+          await record(context, "login", upstream, account, "failure", `account_${status}`);
+          return { kind: "refused", reason: `account_${status}`, account };
         }
         await identities.touch(linked.id, clock.now(), {
           email: upstream.email,

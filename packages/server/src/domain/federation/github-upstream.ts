@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { GithubProviderConfig } from "../../config/federation.js";
 import { githubTeamGroupName } from "./github-group-name.js";
 import type { UpstreamIdentity } from "./identity.js";
+import type { GithubProviderConfig } from "./provider-settings.js";
 import { type PendingAuthorization, type Upstream, UpstreamError } from "./upstream.js";
 
 const random = () => randomBytes(32).toString("base64url");

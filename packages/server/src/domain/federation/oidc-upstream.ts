@@ -1,6 +1,6 @@
 import * as client from "openid-client";
-import type { OidcProviderConfig } from "../../config/federation.js";
 import type { UpstreamIdentity } from "./identity.js";
+import type { OidcProviderConfig } from "./provider-settings.js";
 import { type PendingAuthorization, type Upstream, UpstreamError } from "./upstream.js";
 
 const text = (value: unknown): string | null =>

@@ -1,6 +1,6 @@
-import type { FederationProviderConfig } from "../../config/federation.js";
 import { createGithubUpstream } from "./github-upstream.js";
 import { createOidcUpstream } from "./oidc-upstream.js";
+import type { FederationProviderConfig } from "./provider-settings.js";
 import type { Upstream } from "./upstream.js";
 
 /** The configured upstream providers by id, each with its enrolment policy. */

@@ -1,5 +1,5 @@
 import type { AccountRepository, AccountWithSecret } from "../accounts/account.js";
-import { normaliseUsername } from "../accounts/account.js";
+import { isAccountUsable, normaliseUsername } from "../accounts/account.js";
 import type { AccountService } from "../accounts/account-service.js";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../accounts/passwords.js";
 import type { AuditLog } from "../audit/audit-log.js";
@@ -80,7 +80,7 @@ export function createPasswordReset(deps: {
         if (!(await throttle.charge(key)))
           return { ok: false, retryAfter: Math.max(1, await throttle.retryAfter(keys)) };
       }
-      const found = (await targets(target)).filter((a) => a.status === "active");
+      const found = (await targets(target)).filter((a) => isAccountUsable(a, clock.now()));
       if (found.length === 0) {
         await audit.record({
           ...base(context),
@@ -138,7 +138,7 @@ If you did not ask for this, ignore this message: your password stays as it is.
       if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { ok: false, reason: "invalid_token" };
       const accountId = await resets.consume(hashSecret(token), clock.now());
       const account = accountId === undefined ? undefined : await accounts.findById(accountId);
-      if (account?.status !== "active") return { ok: false, reason: "invalid_token" };
+      if (!account || !isAccountUsable(account, clock.now())) return { ok: false, reason: "invalid_token" };
       await accountService.setPassword(account.id, password);
       await resets.deleteForAccount(account.id);
       await audit.record({
