@@ -7,6 +7,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { Config } from "./config/load.js";
 import type { Clock } from "./domain/clock.js";
 import { apiRoutes } from "./http/api/api-routes.js";
+import { installAupGate } from "./http/aup-gate.js";
+import { aupRoutes } from "./http/routes/aup.js";
 import { cookieSettings } from "./http/cookies.js";
 import { createCsrf } from "./http/csrf.js";
 import { installErrorHandlers } from "./http/errors.js";
@@ -109,6 +111,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   operationsRoutes(app, { store: deps.store, metrics });
   wellKnownRoutes(app, { config, keys: services.keys });
+  installAupGate(app, { session, aup: services.aup });
+  aupRoutes(app, { config, csrf, session, aup: services.aup });
   loginRoutes(app, { config, csrf, session, login: services.passwordLogin });
   federationRoutes(app, {
     config,

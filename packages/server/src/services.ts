@@ -1,5 +1,6 @@
 import type { Config } from "./config/load.js";
 import { createAccountService } from "./domain/accounts/account-service.js";
+import { createAupService } from "./domain/aup/aup-service.js";
 import { createAuditLog } from "./domain/audit/audit-log.js";
 import { createClientService } from "./domain/clients/client-service.js";
 import { createConsentService } from "./domain/clients/consent.js";
@@ -40,6 +41,7 @@ export function createServices(deps: {
   const { config, store, clock } = deps;
   const repos = createRepositories(store.db, store.dialect);
   const audit = createAuditLog({ audit: repos.audit, clock });
+  const aup = createAupService({ repo: repos.aup, audit, clock });
   const throttle = createLoginThrottle({
     repo: repos.throttle,
     clock,
@@ -106,6 +108,10 @@ export function createServices(deps: {
     clock,
     memberships: (accountId) => groups.tokenMemberships(accountId),
     permittedScopes: (account, scopes) => scopePolicies.filter(account, scopes),
+    tokensRefused: async (account) =>
+      (await aup.mustSign(account.id))
+        ? `the acceptable use policy must be signed first: ${config.issuer}/aup`
+        : undefined,
   });
   const clientAuthentication = (endpoint: string): ClientAuthenticationDeps => ({
     findClient: (id) => repos.clients.find(id),
@@ -177,6 +183,7 @@ export function createServices(deps: {
     ownAccessTokens,
     groups,
     scopePolicies,
+    aup,
     audit,
     throttle,
     accounts,

@@ -21,6 +21,8 @@ describe(`store on ${testDialect}`, () => {
     expect(tables).toEqual([
       "accounts",
       "audit_events",
+      "aup",
+      "aup_signatures",
       "authorization_codes",
       "clients",
       "consents",

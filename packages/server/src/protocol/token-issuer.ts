@@ -15,6 +15,7 @@ import type { Clock } from "../domain/clock.js";
 import type { RefreshTokenRepository } from "../domain/grants/refresh-token.js";
 import type { KeyRing } from "../domain/keys/key-ring.js";
 import { hashSecret, randomSecret } from "../domain/secrets/random-secret.js";
+import { OAuthError } from "./oauth-error.js";
 import { type ActorClaim, accessTokenClaims, idTokenClaims } from "./token-claims.js";
 
 export interface TokenIssuerOptions {
@@ -26,6 +27,11 @@ export interface TokenIssuerOptions {
   clock: Clock;
   /** Group memberships of an account (the registry provides them). */
   memberships(accountId: string): Promise<GroupMembership[]>;
+  /**
+   * Why this account may not be issued tokens right now (an unsigned or stale acceptable-use
+   * policy), or undefined when it may.
+   */
+  tokensRefused?(account: Account): Promise<string | undefined>;
   /** The scopes of a grant the account may obtain (the scope policies); all when absent. */
   permittedScopes?(account: Account, scopes: readonly string[]): Promise<string[]>;
 }
@@ -65,6 +71,8 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
     async issue(grant: Grant): Promise<TokenResponse> {
       const now = clock.now();
       const { client, account } = grant;
+      const refused = account && options.tokensRefused ? await options.tokensRefused(account) : undefined;
+      if (refused) throw new OAuthError("invalid_grant", refused);
       // Policies are applied at every issue, so a rule added later also narrows refreshes.
       const scope =
         account && options.permittedScopes

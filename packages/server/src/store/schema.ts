@@ -2,6 +2,8 @@ import type { Generated } from "kysely";
 
 /** Table shapes as Kysely sees them. Times are epoch milliseconds; booleans are 0/1 on both databases. */
 export interface Database {
+  aup: { id: string; text: string; url: string | null; validity_days: number; updated_at: number };
+  aup_signatures: { account_id: string; signed_at: number };
   scope_policies: ScopePoliciesTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;

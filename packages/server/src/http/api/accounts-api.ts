@@ -51,7 +51,7 @@ const NewAccount = Type.Object(
     status: Type.Optional(
       Type.Union([Type.Literal("active"), Type.Literal("pending"), Type.Literal("suspended")]),
     ),
-    ends_at: Type.Optional(Type.Union([Type.String({ format: "date-time" }), Type.Null()])),
+    ends_at: Type.Optional(Type.Union([Type.Null(), Type.String({ format: "date-time" })])),
   },
   { additionalProperties: false },
 );
@@ -63,7 +63,7 @@ const AccountChangesBody = Type.Object(
     status: Type.Optional(
       Type.Union([Type.Literal("active"), Type.Literal("pending"), Type.Literal("suspended")]),
     ),
-    ends_at: Type.Optional(Type.Union([Type.String({ format: "date-time" }), Type.Null()])),
+    ends_at: Type.Optional(Type.Union([Type.Null(), Type.String({ format: "date-time" })])),
   },
   { additionalProperties: false },
 );

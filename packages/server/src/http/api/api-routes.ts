@@ -1,9 +1,10 @@
 import type { FastifyInstance } from "fastify";
+import type { Clock } from "../../domain/clock.js";
 import type { Services } from "../../services.js";
 import type { Csrf } from "../csrf.js";
 import type { SessionContext } from "../session-context.js";
-import type { Clock } from "../../domain/clock.js";
 import { accountsApi } from "./accounts-api.js";
+import { aupApi } from "./aup-api.js";
 import { createApiCallers } from "./api-caller.js";
 import { clientsApi } from "./clients-api.js";
 import { groupsApi } from "./groups-api.js";
@@ -49,6 +50,7 @@ export async function apiRoutes(
       groupsApi(api, { callers, groups: deps.services.groups });
       identitiesApi(api, { callers, federation: deps.services.federation });
       policiesApi(api, { callers, policies: deps.services.scopePolicies, accounts: deps.services.accounts });
+      aupApi(api, { callers, aup: deps.services.aup });
       registrationsApi(api, {
         callers,
         registrations: deps.services.registrations,

@@ -56,7 +56,7 @@ const MemberParams = Type.Object({
 const MemberBody = Type.Object(
   {
     manager: Type.Optional(Type.Boolean()),
-    ends_at: Type.Optional(Type.Union([Type.String({ format: "date-time" }), Type.Null()])),
+    ends_at: Type.Optional(Type.Union([Type.Null(), Type.String({ format: "date-time" })])),
   },
   { additionalProperties: false },
 );

@@ -14,8 +14,8 @@ const PolicyBody = Type.Object(
   {
     description: Type.Optional(Type.String({ maxLength: 500 })),
     rule: Type.Union([Type.Literal("permit"), Type.Literal("deny")]),
-    account_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
-    group_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+    account_id: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 64 })])),
+    group_id: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 64 })])),
     scopes: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 100 }),
     matching: Type.Union([Type.Literal("exact"), Type.Literal("path"), Type.Literal("regex")]),
   },

@@ -9,6 +9,7 @@ import { registration } from "./006-registration.js";
 import { identities } from "./007-identities.js";
 import { scopePolicies } from "./008-scope-policies.js";
 import { accountLifecycle } from "./009-account-lifecycle.js";
+import { aup } from "./011-aup.js";
 
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -22,6 +23,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "007-identities": identities(),
     "008-scope-policies": scopePolicies(),
     "009-account-lifecycle": accountLifecycle(),
+    "011-aup": aup(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -3,6 +3,7 @@ import type { Dialect } from "../dialect.js";
 import type { Database } from "../schema.js";
 import { createAccountRepository } from "./account-repository.js";
 import { createAuditRepository } from "./audit-repository.js";
+import { createAupRepository } from "./aup-repository.js";
 import { createClientRepository } from "./client-repository.js";
 import { createConsentRepository } from "./consent-repository.js";
 import {
@@ -28,6 +29,7 @@ export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
     sessions: createSessionRepository(db),
     throttle: createThrottleRepository(db, dialect),
     audit: createAuditRepository(db),
+    aup: createAupRepository(db),
     signingKeys: createSigningKeyRepository(db),
     clients: createClientRepository(db),
     groups: createGroupRepository(db),
