@@ -26,6 +26,7 @@ import { registrationRoutes } from "./http/routes/registration.js";
 import { signupRoutes } from "./http/routes/signup.js";
 import { tokenManagementRoutes } from "./http/routes/token-management.js";
 import { wellKnownRoutes } from "./http/routes/well-known.js";
+import { scimRoutes } from "./http/scim/scim-routes.js";
 import { createSessionContext } from "./http/session-context.js";
 import type { Services } from "./services.js";
 import type { Store } from "./store/database.js";
@@ -162,6 +163,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   signupRoutes(app, { csrf, registrations: services.registrations, throttle: services.throttle });
   passwordResetRoutes(app, { csrf, reset: services.passwordReset });
   await apiRoutes(app, { services, session, csrf, bootstrapToken: config.bootstrap.token, clock: deps.clock });
+  await scimRoutes(app, {
+    services,
+    session,
+    csrf,
+    bootstrapToken: config.bootstrap.token,
+    issuer: config.issuer,
+    clock: deps.clock,
+  });
   app.get("/api/openapi.json", async () => app.swagger());
   return app;
 }

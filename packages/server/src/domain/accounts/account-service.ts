@@ -66,6 +66,8 @@ export function createAccountService(deps: {
         await refreshTokens.revokeForAccount(id, clock.now());
       }
     },
+    /** Deletes the account and, through the foreign keys, its sessions, refresh tokens and memberships. */
+    delete: (id: string) => accounts.delete(id),
     findById: (id: string) => accounts.findById(id),
     findByUsername: (username: string) => accounts.findByUsername(username),
     count: () => accounts.count(),

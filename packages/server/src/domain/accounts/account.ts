@@ -31,6 +31,8 @@ export interface AccountRepository {
   setStatus(id: string, status: AccountStatus, at: number): Promise<void>;
   /** Changes profile fields, role and end date. */
   update(id: string, changes: AccountChanges, at: number): Promise<void>;
+  /** Deletes the account; its sessions, grants and memberships go with it (foreign keys cascade). */
+  delete(id: string): Promise<boolean>;
 }
 
 /**

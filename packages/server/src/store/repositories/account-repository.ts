@@ -87,6 +87,10 @@ export function createAccountRepository(db: Kysely<Database>): AccountRepository
         .where("id", "=", id)
         .execute();
     },
+    async delete(id) {
+      const result = await db.deleteFrom("accounts").where("id", "=", id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
     async setStatus(id, status, at) {
       await db.updateTable("accounts").set({ status, updated_at: at }).where("id", "=", id).execute();
     },
