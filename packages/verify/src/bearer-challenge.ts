@@ -3,9 +3,12 @@
  * quoted-strings: `"` and `\` are escaped, and anything outside printable ASCII (including
  * CR/LF, which would split the header) is replaced, since descriptions may quote token data.
  */
-import type { TokenError } from "./token-error.js";
+import type { TokenErrorCode } from "./token-error.js";
 
-export type ChallengeError = Pick<TokenError, "code" | "description"> & {
+/** A token error, or `invalid_request` (RFC 6750 §3.1) for a malformed request. */
+export type ChallengeError = {
+  code: TokenErrorCode | "invalid_request";
+  description: string;
   scope?: readonly string[] | undefined;
 };
 

@@ -1,9 +1,17 @@
 export {
+  type AdapterOptions,
+  type AuthOutcome,
+  authenticateRequest,
+  type Refusal,
+  type RouteRequirements,
+} from "./authenticate-request.js";
+export {
   bearerChallenge,
   type ChallengeError,
   type ChallengeOptions,
   DEFAULT_REALM,
 } from "./bearer-challenge.js";
+export { type BearerExtraction, type BearerRequest, extractBearer } from "./bearer-request.js";
 export { type CheckedClaims, checkClaims } from "./claim-rules.js";
 export {
   createVerifier,
@@ -13,6 +21,7 @@ export {
   type VerifyOptions,
 } from "./create-verifier.js";
 export { isAcceptedTyp, SUPPORTED_ALGORITHMS, type VerifierAlgorithm } from "./header-rules.js";
+export { type ComputeAction, createIdentity, type TesseraIdentity } from "./identity.js";
 export { discoveryUrl, type FetchLike } from "./issuer-keys.js";
 export { checkScopes, missingScopes, type Satisfy } from "./scope-check.js";
 export { TokenError, type TokenErrorCode, type TokenErrorOptions } from "./token-error.js";
