@@ -13,6 +13,14 @@ echo "== type check (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json
 
 echo "== tests on SQLite"
+if chromium_path=$(bash scripts/ensure-chromium.sh); then
+  export CHROMIUM_PATH="$chromium_path"
+elif [ -n "${CI:-}" ]; then
+  echo "Chromium could not be found or installed: CI requires the browser tests" >&2
+  exit 1
+else
+  echo "WARNING: no Chromium available; the browser tests will be skipped" >&2
+fi
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/sqlite.json"
 
 echo "== tests on PostgreSQL"
