@@ -99,7 +99,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
     hsts: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
-    referrerPolicy: { policy: "no-referrer" },
+    // "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` on our own
+    // form posts, which the CSRF origin check must refuse. Other sites still get no referrer.
+    referrerPolicy: { policy: "same-origin" },
     crossOriginResourcePolicy: false,
   });
 

@@ -120,7 +120,8 @@ describe("security headers", () => {
       const response = await send(path);
       expect(response.headers.get("content-security-policy"), path).toContain("frame-ancestors 'none'");
       expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
-      expect(response.headers.get("referrer-policy"), path).toBe("no-referrer");
+      // same-origin: other sites get no referrer; our own form posts keep a real Origin (see app.ts).
+      expect(response.headers.get("referrer-policy"), path).toBe("same-origin");
       expect(response.headers.get("strict-transport-security"), path).toBeNull(); // http issuer
     }
   });
