@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { addAdminCommands } from "./admin/admin-command.js";
 import { decodeCommand } from "./commands/decode.js";
 import { execCommand } from "./commands/exec.js";
 import { loginCommand } from "./commands/login.js";
@@ -6,7 +7,7 @@ import { logoutCommand } from "./commands/logout.js";
 import { statusCommand } from "./commands/status.js";
 import { tokenCommand } from "./commands/token.js";
 import { type CliContext, isDebug } from "./context.js";
-import { describeError, exitCodeOf } from "./errors.js";
+import { describeError, EXIT, exitCodeOf } from "./errors.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const seconds = (value: string) => {
@@ -102,6 +103,21 @@ function buildProgram(ctx: CliContext, result: { code: number }): Command {
       result.code = await logoutCommand(ctx, opts);
     });
 
+  addAdminCommands(program, ctx, result);
+
+  program.addHelpText(
+    "after",
+    `
+Exit codes:
+  0  success
+  1  failure: not found, refused, unreachable server; \`status\`: no valid access token
+  2  usage: a missing or malformed argument or option
+  3  authentication (\`tessera admin\`): no, bad or expired token, missing scopes, not an administrator
+  \`exec\` returns the command's own exit code.
+
+Run \`tessera <command> --help\` for a command's options, \`tessera admin --help\` for every admin command.
+`,
+  );
   return program;
 }
 
@@ -116,7 +132,8 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     await program.parseAsync([...args], { from: "user" });
     return result.code;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // Help and --version exit 0; every other commander error is a usage error.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     ctx.stderr.write(`tessera: ${describeError(error)}\n`);
     if (isDebug(ctx.env) && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
     return exitCodeOf(error);

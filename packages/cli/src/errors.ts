@@ -1,5 +1,13 @@
 import { ResponseBodyError } from "openid-client";
 
+/**
+ * Exit codes, the same for every command: 0 success; 1 failure (not found, refused by the
+ * server, unreachable, no valid token for `status`); 2 usage (a missing or malformed argument);
+ * 3 authentication or authorization (`tessera admin`: a bad or expired token, missing scopes,
+ * not an administrator). `exec` forwards the command's own code.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, auth: 3 } as const;
+
 /** An error meant for the user: one line on stderr and a non-zero exit code, no stack trace. */
 export class CliError extends Error {
   readonly exitCode: number;
