@@ -1,5 +1,6 @@
 // Prints docs/config.md from the option table, so the reference never drifts from the code.
 import { FEDERATION_PROVIDERS_DOC } from "../src/config/federation.js";
+import { GATEWAY_DOCS } from "../src/config/gateway.js";
 import { OPTIONS } from "../src/config/schema.js";
 
 const rows = OPTIONS.map((o) => {
@@ -9,6 +10,9 @@ const rows = OPTIONS.map((o) => {
 rows.push(
   `| \`federation.providers\` | (file only) | \`[]\` | ${FEDERATION_PROVIDERS_DOC.replace(/\|/g, "\\|")} |`,
 );
+for (const [path, { default: value, doc }] of Object.entries(GATEWAY_DOCS)) {
+  rows.push(`| \`${path}\` | (file only) | ${value} | ${doc.replace(/\|/g, "\\|")} |`);
+}
 process.stdout.write(`# Configuration reference
 
 Generated from \`packages/server/src/config/schema.ts\` by \`npm run docs:config\`; do not edit by hand.

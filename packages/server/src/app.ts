@@ -14,9 +14,11 @@ import { createCsrf } from "./http/csrf.js";
 import { installErrorHandlers } from "./http/errors.js";
 import { installMetrics } from "./http/metrics.js";
 import { STYLESHEET } from "./http/pages/stylesheet.js";
+import { formActionSources } from "./http/redirect-target.js";
 import { authorizeRoutes } from "./http/routes/authorize.js";
 import { deviceRoutes } from "./http/routes/device.js";
 import { federationRoutes } from "./http/routes/federation.js";
+import { gatewayRoutes } from "./http/routes/gateway.js";
 import { loginRoutes } from "./http/routes/login.js";
 import { logoutRoutes } from "./http/routes/logout.js";
 import { oauthEndpointRoutes } from "./http/routes/oauth-endpoints.js";
@@ -94,7 +96,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
         frameAncestors: ["'none'"],
-        formAction: ["'self'"],
+        // The login form's 303 may go back to a gateway-protected site (gateway.allowedRedirectDomains).
+        formAction: ["'self'", ...formActionSources(config.gateway.allowedRedirectDomains)],
         ...(https ? { upgradeInsecureRequests: [] } : {}),
       },
     },
@@ -117,6 +120,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   installAupGate(app, { session, aup: services.aup });
   aupRoutes(app, { config, csrf, session, aup: services.aup });
   loginRoutes(app, { config, csrf, session, login: services.passwordLogin });
+  gatewayRoutes(app, { config, session, cookies, gateway: services.gateway, audit: services.audit });
   federationRoutes(app, {
     config,
     session,

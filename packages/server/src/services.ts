@@ -17,6 +17,7 @@ import type { Mailer } from "./domain/mail/mailer.js";
 import { createScopePolicyService } from "./domain/policies/scope-policy-service.js";
 import { createRegistrationService } from "./domain/registration/registration-service.js";
 import { createSessionService } from "./domain/sessions/session-service.js";
+import { createGatewayServices } from "./gateway-services.js";
 import { mailerFromConfig } from "./mail/smtp-mailer.js";
 import type { ClientAuthenticationDeps } from "./protocol/client-authentication.js";
 import { createDeviceAuthorizationEndpoint } from "./protocol/device-authorization.js";
@@ -183,6 +184,17 @@ export function createServices(deps: {
     ownAccessTokens,
     groups,
     scopePolicies,
+    // The token service and the nginx gateway (GET /auth).
+    gateway: createGatewayServices({
+      config,
+      store,
+      repos,
+      clock,
+      encryptionKey: deps.encryptionKey,
+      groups,
+      scopePolicies,
+      ownAccessTokens,
+    }),
     aup,
     audit,
     throttle,

@@ -41,6 +41,8 @@ describe(`store on ${testDialect}`, () => {
       "sessions",
       "signing_keys",
       "token_exchange_policies",
+      "token_history",
+      "user_tokens",
     ]);
     await store.migrate();
     // Several nodes starting together all migrate; the migrator's lock makes that safe.

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { parseDurationSeconds } from "./duration.js";
 import { type FederationProviderConfig, parseFederationProviders } from "./federation.js";
+import { GATEWAY_FILE_KEYS, type GatewayFileOptions, parseGatewayOptions } from "./gateway.js";
 import { OPTIONS, type OptionSpec } from "./schema.js";
 
 export interface Config {
@@ -35,6 +36,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string };
   /** Upstream identity providers: a list, so from the YAML file only (see federation.ts). */
   federation: { providers: FederationProviderConfig[] };
+  /** The token gateway (`GET /auth`); its lists and maps come from the YAML file only (gateway.ts). */
+  gateway: GatewayFileOptions & { auditDecisions: boolean };
 }
 
 /** Every problem found, each naming the key, where it came from and what was expected. */
@@ -54,9 +57,10 @@ type Source = { value: unknown; origin: string };
 export function loadConfig(env: NodeJS.ProcessEnv, file = env.TESSERA_CONFIG): Config {
   const problems: string[] = [];
   const fromFile = file ? readYamlFile(file, problems) : {};
-  const known = new Set([...OPTIONS.map((o) => o.path), "federation.providers"]);
+  const known = new Set([...OPTIONS.map((o) => o.path), "federation.providers", ...GATEWAY_FILE_KEYS]);
   for (const key of flattenKeys(fromFile)) {
-    if (!known.has(key)) problems.push(`${key} (in ${file}): unknown option`);
+    if (!known.has(key) && !key.startsWith("gateway.groupScopes."))
+      problems.push(`${key} (in ${file}): unknown option`);
   }
   for (const name of Object.keys(env)) {
     if (name.startsWith("TESSERA_") && !KNOWN_ENV.has(name)) {
@@ -75,6 +79,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, file = env.TESSERA_CONFIG): C
   }
   const federation = fromFile.federation as Record<string, unknown> | undefined;
   out.federation = { providers: parseFederationProviders(federation?.providers, file, problems) };
+  const issuerForGateway =
+    pick(issuerOption, env, fromFile, file) !== undefined
+      ? String(out.issuer).replace(/\/+$/, "")
+      : `http://localhost:${String(out.port)}`;
+  Object.assign(
+    out.gateway as object,
+    parseGatewayOptions(fromFile.gateway, issuerForGateway, file, problems),
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   const config = out as unknown as Config;
   config.trustProxy = parseTrustProxy(String(config.trustProxy));

@@ -273,4 +273,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: "Tessera <noreply@localhost>",
     doc: "Sender of Tessera's mail (`From:`), e.g. `CMS IAM <iam@cern.ch>`.",
   },
+  {
+    path: "gateway.auditDecisions",
+    env: "TESSERA_GATEWAY_AUDIT_DECISIONS",
+    type: { kind: "boolean" },
+    default: false,
+    doc: "Whether every `GET /auth` decision (allowed, refused and why) is written to the audit log. Off by default: the gateway answers every request nginx protects.",
+  },
 ];

@@ -24,6 +24,8 @@ export interface Database {
   registrations: RegistrationsTable;
   password_resets: PasswordResetsTable;
   identities: IdentitiesTable;
+  user_tokens: UserTokensTable;
+  token_history: TokenHistoryTable;
 }
 
 export interface AccountsTable {
@@ -248,4 +250,36 @@ export interface PasswordResetsTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+}
+
+/** Tessera tokens `tsr_<key>.<secret>`: SHA-256 of the secret; scopes space-separated. */
+export interface UserTokensTable {
+  token_key: string;
+  secret_hash: string;
+  account_id: string;
+  kind: string;
+  name: string | null;
+  scopes: string;
+  service: string | null;
+  parent_key: string | null;
+  parent_session: string | null;
+  delegation_key: string | null;
+  created_by: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+}
+
+/** Every create, edit, revoke and expiry of a token; old and new values as JSON. */
+export interface TokenHistoryTable {
+  id: Generated<number>;
+  token_key: string;
+  account_id: string;
+  kind: string;
+  action: string;
+  actor: string | null;
+  old_values: string | null;
+  new_values: string | null;
+  ip: string | null;
+  at: number;
 }

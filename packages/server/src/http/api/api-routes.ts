@@ -12,6 +12,7 @@ import { identitiesApi } from "./identities-api.js";
 import { operatorApi } from "./operator-api.js";
 import { policiesApi } from "./policies-api.js";
 import { registrationsApi } from "./registrations-api.js";
+import { tokensApi } from "./tokens-api.js";
 
 /**
  * The REST API under /api/v1: JSON in and out, RFC 7807 problem JSON for every error (the app's
@@ -51,6 +52,12 @@ export async function apiRoutes(
       identitiesApi(api, { callers, federation: deps.services.federation });
       policiesApi(api, { callers, policies: deps.services.scopePolicies, accounts: deps.services.accounts });
       aupApi(api, { callers, aup: deps.services.aup });
+      tokensApi(api, {
+        callers,
+        tokens: deps.services.gateway.tokens,
+        userScopes: deps.services.gateway.userScopes,
+        accounts: deps.services.accounts,
+      });
       registrationsApi(api, {
         callers,
         registrations: deps.services.registrations,

@@ -28,6 +28,8 @@ export function loginRoutes(
 ): void {
   const { config, csrf, session, login } = deps;
   const providers = config.federation.providers.map((p) => ({ id: p.id, name: p.name }));
+  // The gateway sends browsers here with rd= on the protected sites' domains.
+  const redirectDomains = config.gateway.allowedRedirectDomains;
   const page = (reply: FastifyReply, status: number, html: string) =>
     reply.code(status).type("text/html; charset=utf-8").header("cache-control", "no-store").send(html);
 
@@ -38,7 +40,7 @@ export function loginRoutes(
   });
 
   app.get<{ Querystring: { rd?: string; logged_out?: string } }>("/login", async (request, reply) => {
-    const redirectTo = safeRedirectTarget(request.query.rd, config.issuer);
+    const redirectTo = safeRedirectTarget(request.query.rd, config.issuer, redirectDomains);
     if (await session.account(request)) return reply.redirect(redirectTo ?? "/", 303);
     return page(
       reply,
@@ -54,7 +56,7 @@ export function loginRoutes(
 
   app.post<{ Body: LoginForm | undefined }>("/login", async (request, reply) => {
     const form = request.body ?? {};
-    const redirectTo = safeRedirectTarget(form.rd, config.issuer);
+    const redirectTo = safeRedirectTarget(form.rd, config.issuer, redirectDomains);
     const username = typeof form.username === "string" ? form.username.slice(0, 256) : "";
     const retry = (status: number, error: string) =>
       page(

@@ -10,6 +10,7 @@ import { identities } from "./007-identities.js";
 import { scopePolicies } from "./008-scope-policies.js";
 import { accountLifecycle } from "./009-account-lifecycle.js";
 import { aup } from "./011-aup.js";
+import { userTokens } from "./012-user-tokens.js";
 
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -24,6 +25,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "008-scope-policies": scopePolicies(),
     "009-account-lifecycle": accountLifecycle(),
     "011-aup": aup(),
+    "012-user-tokens": userTokens(dialect),
   };
   return { getMigrations: async () => migrations };
 }
