@@ -14,6 +14,7 @@ import { createCsrf } from "./http/csrf.js";
 import { installErrorHandlers } from "./http/errors.js";
 import { installMetrics } from "./http/metrics.js";
 import { STYLESHEET } from "./http/pages/stylesheet.js";
+import { createPendingLogins } from "./http/pending-login.js";
 import { formActionSources } from "./http/redirect-target.js";
 import { authorizeRoutes } from "./http/routes/authorize.js";
 import { deviceRoutes } from "./http/routes/device.js";
@@ -27,6 +28,7 @@ import { passwordResetRoutes } from "./http/routes/password-reset.js";
 import { registrationRoutes } from "./http/routes/registration.js";
 import { signupRoutes } from "./http/routes/signup.js";
 import { tokenManagementRoutes } from "./http/routes/token-management.js";
+import { totpLoginRoutes } from "./http/routes/totp-login.js";
 import { wellKnownRoutes } from "./http/routes/well-known.js";
 import { scimRoutes } from "./http/scim/scim-routes.js";
 import { createSessionContext } from "./http/session-context.js";
@@ -111,6 +113,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const cookies = cookieSettings(config.issuer);
   const csrf = createCsrf(deps.csrfKey, cookies, issuerUrl.origin);
   const session = createSessionContext(services.sessions, cookies);
+  // Logins waiting for their second factor (TOTP), in a sealed short-lived cookie.
+  const pending = createPendingLogins({ key: deps.csrfKey, cookies, totp: services.totp, clock: deps.clock });
 
   app.get("/static/tessera.css", async (_request, reply) =>
     reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=86400").send(STYLESHEET),
@@ -119,13 +123,23 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   wellKnownRoutes(app, { config, keys: services.keys });
   installAupGate(app, { session, aup: services.aup });
   aupRoutes(app, { config, csrf, session, aup: services.aup });
-  loginRoutes(app, { config, csrf, session, login: services.passwordLogin });
+  loginRoutes(app, { config, csrf, session, login: services.passwordLogin, pending });
+  totpLoginRoutes(app, {
+    config,
+    csrf,
+    session,
+    pending,
+    totp: services.totp,
+    accounts: services.repos.accounts,
+    clock: deps.clock,
+  });
   gatewayRoutes(app, { config, session, cookies, gateway: services.gateway, audit: services.audit });
   federationRoutes(app, {
     config,
     session,
     cookies,
     stateKey: deps.csrfKey,
+    pending,
     federation: services.federation,
     upstreams: services.upstreams,
     oneTimeIds: services.repos.oneTimeIds,

@@ -17,6 +17,8 @@ import type { Mailer } from "./domain/mail/mailer.js";
 import { createScopePolicyService } from "./domain/policies/scope-policy-service.js";
 import { createRegistrationService } from "./domain/registration/registration-service.js";
 import { createSessionService } from "./domain/sessions/session-service.js";
+import { createTotpSecretBox } from "./domain/totp/totp-secret-box.js";
+import { createTotpService } from "./domain/totp/totp-service.js";
 import { createGatewayServices } from "./gateway-services.js";
 import { mailerFromConfig } from "./mail/smtp-mailer.js";
 import type { ClientAuthenticationDeps } from "./protocol/client-authentication.js";
@@ -66,6 +68,16 @@ export function createServices(deps: {
   const groups = createGroupService({ groups: repos.groups, clock });
   const scopePolicies = createScopePolicyService({ policies: repos.scopePolicies, groups, audit, clock });
   const passwordLogin = createPasswordLogin({ accounts: repos.accounts, throttle, audit, clock });
+  // TOTP second factor (RFC 6238); secrets sealed under a key derived from the key-encryption key.
+  const totp = createTotpService({
+    repo: repos.totp,
+    box: createTotpSecretBox(deps.encryptionKey),
+    throttle,
+    audit,
+    clock,
+    issuerLabel: config.organisationName,
+    requirement: config.login.requireTotp,
+  });
   const mailer = deps.mailer ?? mailerFromConfig(config);
   // Moderated sign-up and password reset by email.
   const registrations = createRegistrationService({
@@ -129,6 +141,7 @@ export function createServices(deps: {
     authorizationCodes: repos.authorizationCodes,
     deviceAuthorizations: repos.deviceAuthorizations,
     passwordLogin,
+    secondFactorRequired: totp.refusesPasswordGrant,
     clock,
   };
   // One verifier of Tessera's own access tokens, shared by introspection, revocation and userinfo.
@@ -209,6 +222,7 @@ export function createServices(deps: {
     registrations,
     passwordReset,
     passwordLogin,
+    totp,
     keys,
     // Federated login and account linking (upstream OIDC providers and GitHub).
     upstreams: createUpstreams(config.federation.providers),

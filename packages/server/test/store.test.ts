@@ -42,6 +42,8 @@ describe(`store on ${testDialect}`, () => {
       "signing_keys",
       "token_exchange_policies",
       "token_history",
+      "totp_credentials",
+      "totp_recovery_codes",
       "user_tokens",
     ]);
     await store.migrate();

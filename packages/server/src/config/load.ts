@@ -30,7 +30,13 @@ export interface Config {
   organisationName: string;
   device: { codeLifetime: number; pollInterval: number };
   authorizationCodeLifetime: number;
-  login: { accountFailureLimit: number; ipFailureLimit: number; lockoutBase: number; lockoutMax: number };
+  login: {
+    accountFailureLimit: number;
+    ipFailureLimit: number;
+    lockoutBase: number;
+    lockoutMax: number;
+    requireTotp: "never" | "admins" | "all";
+  };
   registration: { open: boolean; allowedScopes: string };
   signup: { mode: "moderated" | "closed" };
   mail: { smtpUrl: string | undefined; from: string };

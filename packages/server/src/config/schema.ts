@@ -231,6 +231,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: "Longest lockout delay, so a lockout can never shut a victim out for good.",
   },
   {
+    path: "login.requireTotp",
+    env: "TESSERA_LOGIN_REQUIRE_TOTP",
+    type: { kind: "enum", values: ["never", "admins", "all"] },
+    default: "never",
+    doc: "Who must use a TOTP second factor (RFC 6238): `never` (optional for everyone), `admins` (administrators) or `all`. Someone covered who has not enrolled is sent to an enrolment page after the password, before any session starts; federated logins of covered accounts ask for the code too (otherwise they stay single-factor: the upstream provider authenticates). The password grant is refused to covered accounts and to any account with TOTP enabled.",
+  },
+  {
     path: "registration.open",
     env: "TESSERA_REGISTRATION_OPEN",
     type: { kind: "boolean" },

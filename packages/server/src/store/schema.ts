@@ -24,6 +24,8 @@ export interface Database {
   registrations: RegistrationsTable;
   password_resets: PasswordResetsTable;
   identities: IdentitiesTable;
+  totp_credentials: TotpCredentialsTable;
+  totp_recovery_codes: { account_id: string; code_hash: string; created_at: number };
   user_tokens: UserTokensTable;
   token_history: TokenHistoryTable;
 }
@@ -282,4 +284,14 @@ export interface TokenHistoryTable {
   new_values: string | null;
   ip: string | null;
   at: number;
+}
+
+/** TOTP (RFC 6238): the secret sealed under a key derived from the key-encryption key, never in clear. */
+export interface TotpCredentialsTable {
+  account_id: string;
+  secret_sealed: string;
+  enabled: number;
+  last_step: number | null;
+  created_at: number;
+  enabled_at: number | null;
 }

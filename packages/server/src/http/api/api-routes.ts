@@ -13,6 +13,7 @@ import { operatorApi } from "./operator-api.js";
 import { policiesApi } from "./policies-api.js";
 import { registrationsApi } from "./registrations-api.js";
 import { tokensApi } from "./tokens-api.js";
+import { totpApi } from "./totp-api.js";
 
 /**
  * The REST API under /api/v1: JSON in and out, RFC 7807 problem JSON for every error (the app's
@@ -52,6 +53,7 @@ export async function apiRoutes(
       identitiesApi(api, { callers, federation: deps.services.federation });
       policiesApi(api, { callers, policies: deps.services.scopePolicies, accounts: deps.services.accounts });
       aupApi(api, { callers, aup: deps.services.aup });
+      totpApi(api, { callers, totp: deps.services.totp, accounts: deps.services.accounts });
       tokensApi(api, {
         callers,
         tokens: deps.services.gateway.tokens,

@@ -9,6 +9,7 @@ import type { CookieSettings } from "../cookies.js";
 import { createFederationStateSealer } from "../federation-state.js";
 import { pendingRegistrationPage } from "../pages/federation-pages.js";
 import { messagePage } from "../pages/message-page.js";
+import type { PendingLogins } from "../pending-login.js";
 import { safeRedirectTarget } from "../redirect-target.js";
 import type { SessionContext } from "../session-context.js";
 
@@ -29,6 +30,8 @@ export function federationRoutes(
     session: SessionContext;
     cookies: CookieSettings;
     stateKey: Uint8Array;
+    /** The second factor, when `login.requireTotp` covers the account (federated logins are otherwise single-factor). */
+    pending: PendingLogins;
     federation: FederatedLogin;
     upstreams: Upstreams;
     oneTimeIds: { firstUse(id: string, expiresAt: number): Promise<boolean> };
@@ -157,6 +160,8 @@ export function federationRoutes(
         403,
         "This account is not active. If you registered recently, it may be waiting for approval.",
       );
+    const secondStep = await deps.pending.begin(reply, outcome.account, state.redirectTo, "federated");
+    if (secondStep) return reply.redirect(secondStep, 303);
     await session.begin(request, reply, outcome.account.id, config.session.lifetime);
     return reply.redirect(state.redirectTo ?? "/", 303);
   });

@@ -5,6 +5,7 @@ import { hasControlCharacters } from "../control-characters.js";
 import type { Csrf } from "../csrf.js";
 import { homePage } from "../pages/home-page.js";
 import { loginPage } from "../pages/login-page.js";
+import type { PendingLogins } from "../pending-login.js";
 import { safeRedirectTarget } from "../redirect-target.js";
 import type { SessionContext } from "../session-context.js";
 
@@ -24,7 +25,7 @@ const MESSAGES = {
 
 export function loginRoutes(
   app: FastifyInstance,
-  deps: { config: Config; csrf: Csrf; session: SessionContext; login: PasswordLogin },
+  deps: { config: Config; csrf: Csrf; session: SessionContext; login: PasswordLogin; pending: PendingLogins },
 ): void {
   const { config, csrf, session, login } = deps;
   const providers = config.federation.providers.map((p) => ({ id: p.id, name: p.name }));
@@ -84,6 +85,9 @@ export function loginRoutes(
       }
       return retry(outcome.reason === "account_inactive" ? 403 : 401, MESSAGES[outcome.reason]);
     }
+    // TOTP enabled or required: no session yet, the second step comes first (pending-login.ts).
+    const secondStep = await deps.pending.begin(reply, outcome.account, redirectTo ?? null, "password");
+    if (secondStep) return reply.redirect(secondStep, 303);
     await session.begin(request, reply, outcome.account.id, config.session.lifetime);
     return reply.redirect(redirectTo ?? "/", 303);
   });

@@ -18,6 +18,8 @@ export interface GrantDeps {
   authorizationCodes: AuthorizationCodeRepository;
   deviceAuthorizations: DeviceAuthorizationRepository;
   passwordLogin: PasswordLogin;
+  /** Password grant: true when the account must prove a second factor, which this grant cannot carry. */
+  secondFactorRequired?: (account: Account, context: { ip: string; userAgent: string }) => Promise<boolean>;
   clock: Clock;
   /** Token exchange: the subject token is one of Tessera's own access tokens. */
   ownAccessTokens: Pick<OwnAccessTokenVerifier, "active">;

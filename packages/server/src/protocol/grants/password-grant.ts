@@ -1,6 +1,8 @@
 /**
  * RFC 6749 §4.3 resource owner password credentials: off unless a client is explicitly allowed
  * (for trusted command-line tools); the same throttling, lockout and audit as the login page.
+ * An account with TOTP enabled (or required by `login.requireTotp`) is refused with
+ * invalid_grant "second factor required": the grant has no way to carry the code.
  */
 import { requestedAudiences } from "../audience.js";
 import { OAuthError } from "../oauth-error.js";
@@ -24,6 +26,8 @@ export async function passwordGrant(deps: GrantDeps, request: GrantRequest): Pro
           : "invalid username or password";
     throw new OAuthError("invalid_grant", description);
   }
+  if (await deps.secondFactorRequired?.(outcome.account, request.context))
+    throw new OAuthError("invalid_grant", "second factor required");
   return deps.issuer.issue({
     client,
     account: outcome.account,

@@ -9,6 +9,7 @@ import { registration } from "./006-registration.js";
 import { identities } from "./007-identities.js";
 import { scopePolicies } from "./008-scope-policies.js";
 import { accountLifecycle } from "./009-account-lifecycle.js";
+import { totp } from "./010-totp.js";
 import { aup } from "./011-aup.js";
 import { userTokens } from "./012-user-tokens.js";
 
@@ -24,6 +25,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "007-identities": identities(),
     "008-scope-policies": scopePolicies(),
     "009-account-lifecycle": accountLifecycle(),
+    "010-totp": totp(),
     "011-aup": aup(),
     "012-user-tokens": userTokens(dialect),
   };

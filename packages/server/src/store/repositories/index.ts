@@ -22,6 +22,7 @@ import { createSessionRepository } from "./session-repository.js";
 import { createSigningKeyRepository } from "./signing-key-repository.js";
 import { createThrottleRepository } from "./throttle-repository.js";
 import { createTokenExchangePolicyRepository } from "./token-exchange-policy-repository.js";
+import { createTotpRepository } from "./totp-repository.js";
 import { createUserTokenRepository } from "./user-token-repository.js";
 
 export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
@@ -45,6 +46,7 @@ export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
     registrations: createRegistrationRepository(db),
     passwordResets: createPasswordResetRepository(db),
     identities: createIdentityRepository(db),
+    totp: createTotpRepository(db),
     userTokens: createUserTokenRepository(db),
   };
 }
