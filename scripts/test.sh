@@ -21,6 +21,14 @@ elif [ -n "${CI:-}" ]; then
 else
   echo "WARNING: no Chromium available; the browser tests will be skipped" >&2
 fi
+if nginx_path=$(bash scripts/ensure-nginx.sh); then
+  export NGINX_PATH="$nginx_path"
+elif [ -n "${CI:-}" ]; then
+  echo "nginx could not be found or installed: CI requires the gateway integration test" >&2
+  exit 1
+else
+  echo "WARNING: no nginx available; the nginx gateway test will be skipped" >&2
+fi
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/sqlite.json"
 
 echo "== tests on PostgreSQL"
