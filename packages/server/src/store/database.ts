@@ -56,17 +56,20 @@ export function openStore(options: StoreOptions): Store {
 }
 
 function postgresDialect(url: string): PostgresDialect {
-  return new PostgresDialect({
-    pool: new pg.Pool({
-      connectionString: url,
-      max: 10,
-      // Times are epoch milliseconds in bigint columns: well inside 2^53, so read them as numbers.
-      types: {
-        getTypeParser: ((oid: number, format?: "text" | "binary") =>
-          oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-      },
-    }),
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // Times are epoch milliseconds in bigint columns: well inside 2^53, so read them as numbers.
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
   });
+  // An idle connection the server drops (a restart, a failover, an administrator's terminate)
+  // emits 'error' on the pool; without a listener that is an uncaught exception. The pool
+  // replaces the connection on the next query, so there is nothing else to do here.
+  pool.on("error", () => {});
+  return new PostgresDialect({ pool });
 }
 
 function sqliteDialect(options: StoreOptions): SqliteDialect {
