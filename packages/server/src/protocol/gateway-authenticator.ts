@@ -33,6 +33,8 @@ export interface GatewayIdentity {
   parent: DelegationParent | null;
   /** The Tessera token key, when the credential is one. */
   tokenKey: string | null;
+  /** Whether the credential is Tessera's own (a `tsr_` token or Tessera's JWT), not for upstreams. */
+  tesseraCredential: boolean;
 }
 
 interface CacheEntry {
@@ -58,6 +60,7 @@ export function createGatewayAuthenticator(deps: {
   const cacheMs = deps.cacheMs ?? 5000;
   const ownJwtCacheMs = deps.ownJwtCacheMs ?? 1000;
   const cache = new Map<string, CacheEntry>();
+  const scopeAnswers = new WeakMap<GatewayIdentity, Map<string, string[]>>();
 
   const cacheKey = (token: string) => createHash("sha256").update(token).digest("base64url");
 
@@ -86,6 +89,7 @@ export function createGatewayAuthenticator(deps: {
       scopes,
       parent,
       tokenKey,
+      tesseraCredential: via !== "session",
     };
   }
 
@@ -124,6 +128,7 @@ export function createGatewayAuthenticator(deps: {
             scopes,
             parent: null,
             tokenKey: null,
+            tesseraCredential: true,
           };
       remember(key, identity, ownJwtCacheMs, active.claims.exp * 1000);
       return identity;
@@ -141,6 +146,7 @@ export function createGatewayAuthenticator(deps: {
         scopes: verified.scopes,
         parent: null,
         tokenKey: null,
+        tesseraCredential: false,
       };
       const exp = verified.claims.exp;
       remember(key, identity, cacheMs, typeof exp === "number" ? exp * 1000 : null);
@@ -181,7 +187,18 @@ export function createGatewayAuthenticator(deps: {
     /** The required scopes the identity does not hold. */
     async missing(identity: GatewayIdentity, required: readonly string[]): Promise<string[]> {
       if (required.length === 0) return [];
-      if (identity.scopes !== null) return missingScopes(identity.scopes, required);
+      if (identity.scopes !== null) {
+        // A cached identity meets the same requirements again and again (one nginx location).
+        let answers = scopeAnswers.get(identity);
+        if (!answers) scopeAnswers.set(identity, (answers = new Map()));
+        const key = required.join(" ");
+        let missing = answers.get(key);
+        if (!missing) {
+          missing = missingScopes(identity.scopes, required);
+          if (answers.size < 64) answers.set(key, missing);
+        }
+        return missing;
+      }
       if (!identity.account) return [...required];
       return deps.userScopes.unpermitted(identity.account, required);
     },

@@ -141,7 +141,11 @@ export function gatewayRoutes(
   }
 
   /** The request's Cookie and Authorization without Tessera's credentials, for the upstream. */
-  function strippedHeaders(request: FastifyRequest, reply: FastifyReply) {
+  /**
+   * `ours`: whether the Authorization header carries Tessera's own credential (known after
+   * authentication; worked out from the header otherwise).
+   */
+  function strippedHeaders(request: FastifyRequest, reply: FastifyReply, ours?: boolean) {
     const cookie = request.headers.cookie;
     if (cookie) {
       const kept = cookie
@@ -152,9 +156,10 @@ export function gatewayRoutes(
     }
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
-      const token = presentedToken(authorization);
-      const ours = token !== undefined && token !== null && (looksLikeUserToken(token) || isOwnJwt(token));
-      if (!ours) reply.header("x-auth-request-authorization", headerSafe(authorization));
+      const token = ours === undefined ? presentedToken(authorization) : null;
+      const strip =
+        ours ?? (token !== undefined && token !== null && (looksLikeUserToken(token) || isOwnJwt(token)));
+      if (!strip) reply.header("x-auth-request-authorization", headerSafe(authorization));
     }
   }
 
@@ -217,7 +222,10 @@ export function gatewayRoutes(
       .send();
   }
 
-  app.get("/auth", async (request, reply) => {
+  // nginx consumes these answers; browsers never render them, so helmet's page headers are skipped.
+  const lean = { helmet: false } as const;
+
+  app.get("/auth", lean, async (request, reply) => {
     let params: AuthParams;
     try {
       params = parseParams(request.query as Query);
@@ -313,11 +321,11 @@ export function gatewayRoutes(
     if (identity.email) reply.header("x-auth-request-email", headerSafe(identity.email));
     if (identity.groups.length > 0)
       reply.header("x-auth-request-groups", headerSafe(identity.groups.join(",")));
-    strippedHeaders(request, reply);
+    strippedHeaders(request, reply, presented === null ? false : identity.tesseraCredential);
     return reply.code(200).send();
   });
 
-  app.get("/auth/anonymous", async (request, reply) => {
+  app.get("/auth/anonymous", lean, async (request, reply) => {
     reply.header("cache-control", "no-store");
     strippedHeaders(request, reply);
     return reply.code(200).send();
