@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type ConfigError, loadConfig } from "../src/config/load.js";
 import { createTokenService } from "../src/domain/tokens/token-service.js";
 import { formActionSources, safeRedirectTarget } from "../src/http/redirect-target.js";
 import { createBrowser } from "./support/browser.js";
@@ -713,5 +714,94 @@ describe("safeRedirectTarget with allowed domains (no open redirect)", () => {
       "http://localhost:*",
       "https://localhost:*",
     ]);
+  });
+});
+
+describe("gateway configuration (YAML file only)", () => {
+  const load = (yaml: string, env: Record<string, string> = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-gateway-config-"));
+    try {
+      writeFileSync(join(dir, "c.yaml"), yaml);
+      return loadConfig({ TESSERA_CONFIG: join(dir, "c.yaml"), ...env });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const problems = (yaml: string) => {
+    try {
+      load(yaml);
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+    return [];
+  };
+
+  test("defaults: no other issuers, no group scopes, the issuer's host (never a loopback one)", () => {
+    expect(load("", { TESSERA_ISSUER: "https://iam.example.org" }).gateway).toEqual({
+      auditDecisions: false,
+      trustedIssuers: [],
+      groupScopes: {},
+      allowedRedirectDomains: ["iam.example.org"],
+    });
+    expect(load("").gateway.allowedRedirectDomains).toEqual([]);
+  });
+
+  test("a full gateway section", () => {
+    const config = load(
+      [
+        "gateway:",
+        "  auditDecisions: true",
+        "  trustedIssuers:",
+        "    - issuer: https://other.example.org",
+        "      audiences: [https://svc.example.org]",
+        "      jwksUri: https://other.example.org/jwks",
+        "  groupScopes:",
+        "    /rubin/data-rights: [read:tap]",
+        "  allowedRedirectDomains: [Example.org]",
+      ].join("\n"),
+    );
+    expect(config.gateway).toEqual({
+      auditDecisions: true,
+      trustedIssuers: [
+        {
+          issuer: "https://other.example.org",
+          audiences: ["https://svc.example.org"],
+          jwksUri: "https://other.example.org/jwks",
+        },
+      ],
+      groupScopes: { "/rubin/data-rights": ["read:tap"] },
+      allowedRedirectDomains: ["example.org"],
+    });
+  });
+
+  test("every mistake is reported", () => {
+    const found = problems(
+      [
+        "gateway:",
+        "  trustedIssuers:",
+        "    - issuer: http://other.example.org",
+        "    - issuer: https://a.example.org",
+        "      color: blue",
+        "    - nonsense",
+        "  groupScopes:",
+        "    not-a-group: [read:tap]",
+        "    /ok: read:tap",
+        "  allowedRedirectDomains: [https://example.org, 'evil .org']",
+        "  somethingElse: 1",
+      ].join("\n"),
+    );
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("gateway.somethingElse"),
+        expect.stringContaining("gateway.trustedIssuers[0]"),
+        expect.stringContaining("gateway.trustedIssuers[1].color"),
+        expect.stringContaining("gateway.trustedIssuers[2]"),
+        expect.stringContaining("gateway.groupScopes.not-a-group"),
+        expect.stringContaining("gateway.groupScopes./ok"),
+        expect.stringContaining('"https://example.org" is not a domain name'),
+        expect.stringContaining('"evil .org" is not a domain name'),
+      ]),
+    );
+    expect(found.length).toBe(8);
   });
 });

@@ -77,34 +77,36 @@ export function parseGatewayOptions(
       const seen = new Set<string>();
       g.trustedIssuers.forEach((entry: unknown, index) => {
         const at = `gateway.trustedIssuers[${index}] (in ${fileName})`;
+        const field = (name: string) => `gateway.trustedIssuers[${index}].${name} (in ${fileName})`;
         if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
           problems.push(`${at}: expected a mapping with issuer, audiences?, jwksUri?`);
           return;
         }
         const e = entry as Record<string, unknown>;
         for (const key of Object.keys(e)) {
-          if (!["issuer", "audiences", "jwksUri"].includes(key)) problems.push(`${at}.${key}: unknown field`);
+          if (!["issuer", "audiences", "jwksUri"].includes(key))
+            problems.push(`${field(key)}: unknown field`);
         }
         if (!isAcceptableUrl(e.issuer)) {
           problems.push(
-            `${at}.issuer: expected an https URL (http only on loopback), got ${JSON.stringify(e.issuer)}`,
+            `${field("issuer")}: expected an https URL (http only on loopback), got ${JSON.stringify(e.issuer)}`,
           );
           return;
         }
         if (e.issuer === issuer || seen.has(e.issuer)) {
-          problems.push(`${at}.issuer: ${e.issuer} is listed twice or is this server (always trusted)`);
+          problems.push(`${field("issuer")}: ${e.issuer} is listed twice or is this server (always trusted)`);
           return;
         }
         seen.add(e.issuer);
         const item: TrustedIssuerConfig = { issuer: e.issuer };
         if (e.jwksUri !== undefined) {
           if (isAcceptableUrl(e.jwksUri)) item.jwksUri = e.jwksUri;
-          else problems.push(`${at}.jwksUri: expected an https URL (http only on loopback)`);
+          else problems.push(`${field("jwksUri")}: expected an https URL (http only on loopback)`);
         }
         if (e.audiences !== undefined) {
           if (Array.isArray(e.audiences) && e.audiences.every((a) => typeof a === "string" && a.length > 0))
             item.audiences = e.audiences as string[];
-          else problems.push(`${at}.audiences: expected a list of strings`);
+          else problems.push(`${field("audiences")}: expected a list of strings`);
         }
         out.trustedIssuers.push(item);
       });

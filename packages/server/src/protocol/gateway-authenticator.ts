@@ -190,7 +190,10 @@ export function createGatewayAuthenticator(deps: {
       if (identity.scopes !== null) {
         // A cached identity meets the same requirements again and again (one nginx location).
         let answers = scopeAnswers.get(identity);
-        if (!answers) scopeAnswers.set(identity, (answers = new Map()));
+        if (!answers) {
+          answers = new Map();
+          scopeAnswers.set(identity, answers);
+        }
         const key = required.join(" ");
         let missing = answers.get(key);
         if (!missing) {
