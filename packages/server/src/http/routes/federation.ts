@@ -86,7 +86,7 @@ export function federationRoutes(
         request,
         reply,
         request.params.provider,
-        safeRedirectTarget(request.query.rd, config.issuer) ?? null,
+        safeRedirectTarget(request.query.rd, config.issuer, config.gateway.allowedRedirectDomains) ?? null,
         null,
       ),
   );
