@@ -8,7 +8,6 @@ import type { Config } from "./config/load.js";
 import type { Clock } from "./domain/clock.js";
 import { apiRoutes } from "./http/api/api-routes.js";
 import { installAupGate } from "./http/aup-gate.js";
-import { aupRoutes } from "./http/routes/aup.js";
 import { cookieSettings } from "./http/cookies.js";
 import { createCsrf } from "./http/csrf.js";
 import { installErrorHandlers } from "./http/errors.js";
@@ -16,6 +15,7 @@ import { installMetrics } from "./http/metrics.js";
 import { STYLESHEET } from "./http/pages/stylesheet.js";
 import { createPendingLogins } from "./http/pending-login.js";
 import { formActionSources } from "./http/redirect-target.js";
+import { aupRoutes } from "./http/routes/aup.js";
 import { authorizeRoutes } from "./http/routes/authorize.js";
 import { deviceRoutes } from "./http/routes/device.js";
 import { federationRoutes } from "./http/routes/federation.js";
@@ -182,7 +182,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   registrationRoutes(app, { config, clients: services.clients });
   signupRoutes(app, { csrf, registrations: services.registrations, throttle: services.throttle });
   passwordResetRoutes(app, { csrf, reset: services.passwordReset });
-  await apiRoutes(app, { services, session, csrf, bootstrapToken: config.bootstrap.token, clock: deps.clock });
+  await apiRoutes(app, {
+    services,
+    session,
+    csrf,
+    bootstrapToken: config.bootstrap.token,
+    clock: deps.clock,
+  });
   await scimRoutes(app, {
     services,
     session,

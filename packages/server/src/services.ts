@@ -1,7 +1,7 @@
 import type { Config } from "./config/load.js";
 import { createAccountService } from "./domain/accounts/account-service.js";
-import { createAupService } from "./domain/aup/aup-service.js";
 import { createAuditLog } from "./domain/audit/audit-log.js";
+import { createAupService } from "./domain/aup/aup-service.js";
 import { createClientService } from "./domain/clients/client-service.js";
 import { createConsentService } from "./domain/clients/consent.js";
 import { createTokenExchangePolicyService } from "./domain/clients/token-exchange-policy.js";

@@ -50,11 +50,23 @@ const refresh = (refreshToken: string) =>
 
 describe("accounts API", () => {
   test("create, read, list by username, conflicts and bad input", async () => {
-    const created = await api("POST", "/accounts", { username: "quentin", name: "Quentin", email: "q@example.org", password: PASSWORD });
+    const created = await api("POST", "/accounts", {
+      username: "quentin",
+      name: "Quentin",
+      email: "q@example.org",
+      password: PASSWORD,
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ username: "quentin", status: "active", is_admin: false, ends_at: null });
+    expect(created.body).toMatchObject({
+      username: "quentin",
+      status: "active",
+      is_admin: false,
+      ends_at: null,
+    });
     expect((await api("GET", `/accounts/${created.body.id}`)).body).toMatchObject({ username: "quentin" });
-    expect((await api("POST", "/accounts", { username: "quentin", name: "Q", email: "q@example.org" })).status).toBe(409);
+    expect(
+      (await api("POST", "/accounts", { username: "quentin", name: "Q", email: "q@example.org" })).status,
+    ).toBe(409);
     for (const bad of [
       { username: "Bad Name", name: "x", email: "x@example.org" },
       { username: "ok-name", name: "x", email: "not an email" },
@@ -65,7 +77,10 @@ describe("accounts API", () => {
     }
     const first = await api("GET", "/accounts?limit=1");
     const second = await api("GET", `/accounts?limit=1&after=${first.body.next}`);
-    const names = [...(first.body.items as { username: string }[]), ...(second.body.items as { username: string }[])].map((a) => a.username);
+    const names = [
+      ...(first.body.items as { username: string }[]),
+      ...(second.body.items as { username: string }[]),
+    ].map((a) => a.username);
     expect(names).toEqual([...names].sort());
     expect((await api("GET", "/accounts/nobody")).status).toBe(404);
   });
@@ -87,7 +102,9 @@ describe("accounts API", () => {
     expect((await browser.get("/")).status).toBe(303);
     expect((await createBrowser(server.url).login("rhea", PASSWORD)).status).toBe(403);
     expect((await refresh(issued.refresh_token as string)).body.error).toBe("invalid_grant");
-    const userinfo = await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${issued.access_token}` } });
+    const userinfo = await fetch(`${server.url}/userinfo`, {
+      headers: { authorization: `Bearer ${issued.access_token}` },
+    });
     expect(userinfo.status).toBe(401);
 
     // Extending the end date lets the account in again.
@@ -96,25 +113,41 @@ describe("accounts API", () => {
   });
 
   test("suspension and an end date in the past revoke refresh tokens for good", async () => {
-    const { body: account } = await api("POST", "/accounts", { username: "sven", name: "Sven", email: "sven@example.org", password: PASSWORD });
+    const { body: account } = await api("POST", "/accounts", {
+      username: "sven",
+      name: "Sven",
+      email: "sven@example.org",
+      password: PASSWORD,
+    });
     const first = (await tokens("sven")).body;
-    expect((await api("PATCH", `/accounts/${account.id}`, { status: "suspended" })).body.status).toBe("suspended");
+    expect((await api("PATCH", `/accounts/${account.id}`, { status: "suspended" })).body.status).toBe(
+      "suspended",
+    );
     await api("PATCH", `/accounts/${account.id}`, { status: "active" });
     expect((await refresh(first.refresh_token as string)).body.error).toBe("invalid_grant");
 
     const second = (await tokens("sven")).body;
-    await api("PATCH", `/accounts/${account.id}`, { ends_at: new Date(server.clock.now() - 1000).toISOString() });
+    await api("PATCH", `/accounts/${account.id}`, {
+      ends_at: new Date(server.clock.now() - 1000).toISOString(),
+    });
     await api("PATCH", `/accounts/${account.id}`, { ends_at: null });
     expect((await refresh(second.refresh_token as string)).body.error).toBe("invalid_grant");
   });
 
   test("administrators grant the role; nobody removes their own", async () => {
-    const { body: account } = await api("POST", "/accounts", { username: "tara", name: "Tara", email: "tara@example.org", password: PASSWORD });
+    const { body: account } = await api("POST", "/accounts", {
+      username: "tara",
+      name: "Tara",
+      email: "tara@example.org",
+      password: PASSWORD,
+    });
     expect((await api("PATCH", `/accounts/${account.id}`, { is_admin: true })).body.is_admin).toBe(true);
     const browser = createBrowser(server.url);
     await browser.login("admin", ADMIN_PASSWORD);
     const csrf = await browser.csrfFrom("/");
-    const me = (await (await browser.request("/api/v1/me", { headers: { accept: "application/json" } })).json()) as { account: { id: string } };
+    const me = (await (
+      await browser.request("/api/v1/me", { headers: { accept: "application/json" } })
+    ).json()) as { account: { id: string } };
     const demote = await browser.request(`/api/v1/accounts/${me.account.id}`, {
       method: "PATCH",
       headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": csrf },
@@ -124,11 +157,18 @@ describe("accounts API", () => {
   });
 
   test("people read their own history; administrators read anyone's", async () => {
-    const { body: account } = await api("POST", "/accounts", { username: "uma", name: "Uma", email: "uma@example.org", password: PASSWORD });
+    const { body: account } = await api("POST", "/accounts", {
+      username: "uma",
+      name: "Uma",
+      email: "uma@example.org",
+      password: PASSWORD,
+    });
     await createBrowser(server.url).login("uma", "wrong password");
     const issued = (await tokens("uma")).body;
     const mine = await api("GET", "/me/audit", undefined, `Bearer ${issued.access_token}`);
-    const results = (mine.body.items as { event: string; result: string }[]).filter((e) => e.event === "login").map((e) => e.result);
+    const results = (mine.body.items as { event: string; result: string }[])
+      .filter((e) => e.event === "login")
+      .map((e) => e.result);
     expect(results).toEqual(["success", "failure"]);
     const admin = await api("GET", `/accounts/${account.id}/audit`);
     expect((admin.body.items as unknown[]).length).toBeGreaterThanOrEqual(2);

@@ -20,7 +20,12 @@ beforeAll(async () => {
     })
   ).body as typeof cli;
   for (const name of ["vera", "walt"]) {
-    await server.tessera.services.accounts.create({ username: name, name, email: `${name}@example.org`, password: PASSWORD });
+    await server.tessera.services.accounts.create({
+      username: name,
+      name,
+      email: `${name}@example.org`,
+      password: PASSWORD,
+    });
   }
 });
 afterAll(() => server.close());
@@ -64,7 +69,11 @@ describe("acceptable use policy", () => {
   });
 
   test("a user signs at sign-in and gets no tokens before", async () => {
-    const set = await api("PUT", "/aup", { text: "Use the resources for science.\n\nDo not share credentials.", url: "https://example.org/aup", validity_days: 30 });
+    const set = await api("PUT", "/aup", {
+      text: "Use the resources for science.\n\nDo not share credentials.",
+      url: "https://example.org/aup",
+      validity_days: 30,
+    });
     expect(set.body).toMatchObject({ validity_days: 30, url: "https://example.org/aup" });
     const refused = await password("vera");
     expect(refused.body).toMatchObject({ error: "invalid_grant" });
@@ -116,14 +125,24 @@ describe("acceptable use policy", () => {
     const status = await api("GET", "/me/aup", undefined, `Bearer ${tokens.body.access_token}`);
     expect(status.body).toMatchObject({ must_sign: false, expires_at: null });
     const audit = await api("GET", "/audit?event=aup.signed");
-    expect((audit.body.items as { username: string }[]).map((e) => e.username)).toEqual(expect.arrayContaining(["vera", "walt"]));
+    expect((audit.body.items as { username: string }[]).map((e) => e.username)).toEqual(
+      expect.arrayContaining(["vera", "walt"]),
+    );
   });
 
   test("administrators only, and bad values are problem JSON", async () => {
     const tokens = await password("walt");
-    expect((await api("PUT", "/aup", { text: "x", validity_days: 1 }, `Bearer ${tokens.body.access_token}`)).status).toBe(403);
-    expect((await api("PUT", "/aup", { text: "", url: null, validity_days: 1 })).body).toMatchObject({ status: 400, code: "invalid_aup" });
-    expect((await api("PUT", "/aup", { text: "x", url: "javascript:alert(1)", validity_days: 1 })).status).toBe(400);
+    expect(
+      (await api("PUT", "/aup", { text: "x", validity_days: 1 }, `Bearer ${tokens.body.access_token}`))
+        .status,
+    ).toBe(403);
+    expect((await api("PUT", "/aup", { text: "", url: null, validity_days: 1 })).body).toMatchObject({
+      status: 400,
+      code: "invalid_aup",
+    });
+    expect(
+      (await api("PUT", "/aup", { text: "x", url: "javascript:alert(1)", validity_days: 1 })).status,
+    ).toBe(400);
     expect((await api("PUT", "/aup", { text: "x", validity_days: -1 })).status).toBe(400);
     expect((await api("DELETE", "/aup")).status).toBe(204);
     expect((await password("vera")).status).toBe(200);

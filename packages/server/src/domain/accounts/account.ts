@@ -46,7 +46,10 @@ export function isAccountUsable(account: Pick<Account, "status" | "endsAt">, now
 }
 
 /** The status to show: `expired` once the end date has passed. */
-export function effectiveStatus(account: Pick<Account, "status" | "endsAt">, now: number): AccountStatus | "expired" {
+export function effectiveStatus(
+  account: Pick<Account, "status" | "endsAt">,
+  now: number,
+): AccountStatus | "expired" {
   return isAccountUsable(account, now) || account.status !== "active" ? account.status : "expired";
 }
 

@@ -164,7 +164,8 @@ export function createKeyRing(options: KeyRingOptions) {
         signsFrom: k.signsFrom,
         signsUntil: k.signsUntil,
         publishedUntil: k.publishedUntil,
-        state: k.signsFrom > now ? "next" : k.signsUntil === null || k.signsUntil > now ? "signing" : "retired",
+        state:
+          k.signsFrom > now ? "next" : k.signsUntil === null || k.signsUntil > now ? "signing" : "retired",
       }));
     },
 

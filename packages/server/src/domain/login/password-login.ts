@@ -1,7 +1,13 @@
-import { type Account, type AccountRepository, effectiveStatus, isAccountUsable, normaliseUsername } from "../accounts/account.js";
-import type { Clock } from "../clock.js";
+import {
+  type Account,
+  type AccountRepository,
+  effectiveStatus,
+  isAccountUsable,
+  normaliseUsername,
+} from "../accounts/account.js";
 import { verifyPassword } from "../accounts/passwords.js";
 import type { AuditLog } from "../audit/audit-log.js";
+import type { Clock } from "../clock.js";
 import { type LoginThrottle, throttleKeys } from "./login-throttle.js";
 
 export interface LoginContext {

@@ -43,7 +43,8 @@ export function required(params: Record<string, string | undefined>, name: strin
 /** The account behind a grant, which must still be active (suspension stops token refresh at once). */
 export async function activeAccount(accounts: AccountRepository, id: string, now: number): Promise<Account> {
   const account = await accounts.findById(id);
-  if (!account || !isAccountUsable(account, now)) throw new OAuthError("invalid_grant", "the account is not active");
+  if (!account || !isAccountUsable(account, now))
+    throw new OAuthError("invalid_grant", "the account is not active");
   const { passwordHash: _secret, ...publicAccount } = account;
   return publicAccount;
 }
