@@ -8,6 +8,7 @@ import type { Config } from "./config/load.js";
 import type { Clock } from "./domain/clock.js";
 import { apiRoutes } from "./http/api/api-routes.js";
 import { installAupGate } from "./http/aup-gate.js";
+import { createPageCsp } from "./http/content-security-policy.js";
 import { cookieSettings } from "./http/cookies.js";
 import { createCsrf } from "./http/csrf.js";
 import { installErrorHandlers } from "./http/errors.js";
@@ -87,22 +88,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     hideUntagged: true,
   });
   const https = issuerUrl.protocol === "https:";
+  const pageCsp = createPageCsp({
+    https,
+    issuer: config.issuer,
+    // The login form's 303 may go back to a gateway-protected site (gateway.allowedRedirectDomains).
+    formSources: formActionSources(config.gateway.allowedRedirectDomains),
+    findClient: (id) => services.clients.find(id),
+  });
   await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        // The login form's 303 may go back to a gateway-protected site (gateway.allowedRedirectDomains).
-        formAction: ["'self'", ...formActionSources(config.gateway.allowedRedirectDomains)],
-        ...(https ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
+    contentSecurityPolicy: { useDefaults: false, directives: pageCsp.directives },
     hsts: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
     // "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` on our own
     // form posts, which the CSRF origin check must refuse. Other sites still get no referrer.
@@ -122,9 +116,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   operationsRoutes(app, { store: deps.store, metrics });
   wellKnownRoutes(app, { config, keys: services.keys });
   installAupGate(app, { session, aup: services.aup });
-  aupRoutes(app, { config, csrf, session, aup: services.aup });
-  loginRoutes(app, { config, csrf, session, login: services.passwordLogin, pending });
+  aupRoutes(app, { config, csrf, session, aup: services.aup, pageCsp });
+  loginRoutes(app, { config, csrf, session, login: services.passwordLogin, pending, pageCsp });
   totpLoginRoutes(app, {
+    pageCsp,
     config,
     csrf,
     session,
@@ -146,6 +141,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     clock: deps.clock,
   });
   logoutRoutes(app, {
+    pageCsp,
     config,
     csrf,
     session,
@@ -154,6 +150,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     clock: deps.clock,
   });
   authorizeRoutes(app, {
+    pageCsp,
     config,
     csrf,
     session,

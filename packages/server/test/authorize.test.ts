@@ -247,6 +247,26 @@ describe("authorization code flow", () => {
     expect(forged.status).toBe(403);
   });
 
+  test("a login form that continues an authorization request lets the browser reach the client", async () => {
+    // Browsers apply form-action to the whole redirect chain after a form post: POST /login →
+    // /authorize → the client (remembered consent). The login page must name the client's URI.
+    const rd = authorizeUrl({ response_type: "code", client_id: web.clientId, redirect_uri: WEB_REDIRECT });
+    const page = await createBrowser(server.url).get(`/login?rd=${encodeURIComponent(rd)}`);
+    expect(page.headers.get("content-security-policy")).toContain(
+      "form-action 'self' https://app.example.org",
+    );
+    // Never a redirect URI the client did not register.
+    const stranger = authorizeUrl({
+      response_type: "code",
+      client_id: web.clientId,
+      redirect_uri: "https://evil.example/cb",
+    });
+    const other = await createBrowser(server.url).get(`/login?rd=${encodeURIComponent(stranger)}`);
+    expect(other.headers.get("content-security-policy")).not.toContain("evil.example");
+    const plain = await createBrowser(server.url).get("/login");
+    expect(plain.headers.get("content-security-policy")).toContain("form-action 'self'");
+  });
+
   test("discovery advertises the authorization endpoint", async () => {
     const doc = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as Record<
       string,

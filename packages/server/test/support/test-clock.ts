@@ -1,7 +1,9 @@
 import type { Clock } from "../../src/domain/clock.js";
 
 /** A clock that moves only when told to. */
-export function createTestClock(start = Date.UTC(2026, 10, 23, 12, 0, 0)) {
+// Starts at the real time: libraries under test (openid-client, jose in the CLI) check token times
+// against the real clock, so a fixed start date would make tests fail once that date has passed.
+export function createTestClock(start = Date.now()) {
   let now = start;
   return {
     now: () => now,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Config } from "../../config/load.js";
 import type { AupService } from "../../domain/aup/aup-service.js";
+import type { PageCsp } from "../content-security-policy.js";
 import type { Csrf } from "../csrf.js";
 import { aupPage } from "../pages/aup-page.js";
 import { messagePage } from "../pages/message-page.js";
@@ -10,7 +11,7 @@ import type { SessionContext } from "../session-context.js";
 /** The page where a signed-in user reads and signs the AUP, then goes back where they were. */
 export function aupRoutes(
   app: FastifyInstance,
-  deps: { config: Config; csrf: Csrf; session: SessionContext; aup: AupService },
+  deps: { config: Config; csrf: Csrf; session: SessionContext; aup: AupService; pageCsp: PageCsp },
 ): void {
   const { config, csrf, session, aup } = deps;
   const page = (reply: FastifyReply, status: number, body: string) =>
@@ -34,6 +35,7 @@ export function aupRoutes(
           text: "Continue",
         }),
       );
+    deps.pageCsp.allowFormTargets(reply, await deps.pageCsp.continuationSources(redirectTo));
     return page(
       reply,
       200,

@@ -13,6 +13,7 @@ import {
   validateAuthorizationRequest,
 } from "../../protocol/authorization-request.js";
 import { OAuthError } from "../../protocol/oauth-error.js";
+import type { PageCsp } from "../content-security-policy.js";
 import type { Csrf } from "../csrf.js";
 import { consentPage } from "../pages/consent-page.js";
 import { messagePage } from "../pages/message-page.js";
@@ -29,6 +30,7 @@ import type { SessionContext } from "../session-context.js";
 export function authorizeRoutes(
   app: FastifyInstance,
   deps: {
+    pageCsp: PageCsp;
     config: Config;
     csrf: Csrf;
     session: SessionContext;
@@ -111,15 +113,9 @@ export function authorizeRoutes(
       const error = new OAuthError("consent_required", "the user must approve this client");
       return reply.redirect(errorUrl(authorization.redirectUri, error, authorization.state), 303);
     }
-    // The consent form posts here, and the answer redirects to the client: CSP form-action
-    // must allow that redirect target or the browser blocks it.
+    // The consent form posts here, and the answer redirects to the client.
     const target = new URL(authorization.redirectUri);
-    const targetSource =
-      target.protocol === "http:" || target.protocol === "https:" ? target.origin : target.protocol;
-    reply.header(
-      "content-security-policy",
-      `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self' ${targetSource}`,
-    );
+    deps.pageCsp.allowFormTargets(reply, [deps.pageCsp.sourceOf(authorization.redirectUri)]);
     return page(
       reply,
       200,

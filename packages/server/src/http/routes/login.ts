@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../../config/load.js";
 import type { PasswordLogin } from "../../domain/login/password-login.js";
+import type { PageCsp } from "../content-security-policy.js";
 import { hasControlCharacters } from "../control-characters.js";
 import type { Csrf } from "../csrf.js";
 import { homePage } from "../pages/home-page.js";
@@ -25,7 +26,14 @@ const MESSAGES = {
 
 export function loginRoutes(
   app: FastifyInstance,
-  deps: { config: Config; csrf: Csrf; session: SessionContext; login: PasswordLogin; pending: PendingLogins },
+  deps: {
+    config: Config;
+    csrf: Csrf;
+    session: SessionContext;
+    login: PasswordLogin;
+    pending: PendingLogins;
+    pageCsp: PageCsp;
+  },
 ): void {
   const { config, csrf, session, login } = deps;
   const providers = config.federation.providers.map((p) => ({ id: p.id, name: p.name }));
@@ -43,6 +51,8 @@ export function loginRoutes(
   app.get<{ Querystring: { rd?: string; logged_out?: string } }>("/login", async (request, reply) => {
     const redirectTo = safeRedirectTarget(request.query.rd, config.issuer, redirectDomains);
     if (await session.account(request)) return reply.redirect(redirectTo ?? "/", 303);
+    // The form's answer may run on through /authorize to the client (remembered consent).
+    deps.pageCsp.allowFormTargets(reply, await deps.pageCsp.continuationSources(redirectTo));
     return page(
       reply,
       200,
@@ -59,12 +69,14 @@ export function loginRoutes(
     const form = request.body ?? {};
     const redirectTo = safeRedirectTarget(form.rd, config.issuer, redirectDomains);
     const username = typeof form.username === "string" ? form.username.slice(0, 256) : "";
-    const retry = (status: number, error: string) =>
-      page(
+    const retry = async (status: number, error: string) => {
+      deps.pageCsp.allowFormTargets(reply, await deps.pageCsp.continuationSources(redirectTo));
+      return page(
         reply,
         status,
         loginPage({ csrfToken: csrf.token(request, reply), redirectTo, username, error, providers }),
       );
+    };
 
     if (!csrf.verify(request, form.csrf_token)) return retry(403, MESSAGES.csrf);
     if (

@@ -23,6 +23,7 @@ import {
   validateLogoutRequest,
 } from "../../protocol/logout-request.js";
 import { OAuthError } from "../../protocol/oauth-error.js";
+import type { PageCsp } from "../content-security-policy.js";
 import type { Csrf } from "../csrf.js";
 import { logoutPage } from "../pages/home-page.js";
 import { messagePage } from "../pages/message-page.js";
@@ -33,6 +34,7 @@ const CSRF_MESSAGE = "This form has expired or was sent from another site. Pleas
 export function logoutRoutes(
   app: FastifyInstance,
   deps: {
+    pageCsp: PageCsp;
     config: Pick<Config, "issuer">;
     csrf: Csrf;
     session: SessionContext;
@@ -72,17 +74,8 @@ export function logoutRoutes(
     const logout = await validate(input, reply);
     if (!logout) return reply;
     if (!(await session.account(request))) return reply.redirect(logout.redirectTo ?? "/login", 303);
-    if (logout.redirectTo) {
-      // The confirmation posts here and is answered with a redirect to the relying party:
-      // CSP form-action must allow that target or the browser blocks it.
-      const target = new URL(logout.redirectTo);
-      const source =
-        target.protocol === "http:" || target.protocol === "https:" ? target.origin : target.protocol;
-      reply.header(
-        "content-security-policy",
-        `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self' ${source}`,
-      );
-    }
+    // The confirmation posts here and is answered with a redirect to the relying party.
+    if (logout.redirectTo) deps.pageCsp.allowFormTargets(reply, [deps.pageCsp.sourceOf(logout.redirectTo)]);
     return page(
       reply,
       200,

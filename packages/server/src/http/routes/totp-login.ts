@@ -3,6 +3,7 @@ import type { Config } from "../../config/load.js";
 import { type AccountRepository, isAccountUsable } from "../../domain/accounts/account.js";
 import type { Clock } from "../../domain/clock.js";
 import type { TotpService } from "../../domain/totp/totp-service.js";
+import type { PageCsp } from "../content-security-policy.js";
 import type { Csrf } from "../csrf.js";
 import { messagePage } from "../pages/message-page.js";
 import { recoveryCodesPage, totpEnrolPage, totpPage } from "../pages/totp-pages.js";
@@ -30,6 +31,7 @@ const MESSAGES = {
 export function totpLoginRoutes(
   app: FastifyInstance,
   deps: {
+    pageCsp: PageCsp;
     config: Config;
     csrf: Csrf;
     session: SessionContext;
@@ -73,8 +75,14 @@ export function totpLoginRoutes(
     await session.begin(request, reply, accountId, config.session.lifetime);
   }
 
+  // The second-factor forms' answers may run on through /authorize to the client.
+  const allowContinuation = async (reply: FastifyReply, redirectTo: string | null | undefined) =>
+    deps.pageCsp.allowFormTargets(reply, await deps.pageCsp.continuationSources(redirectTo ?? undefined));
+
   app.get("/login/totp", async (request, reply) => {
-    if (!(await pendingAccount(request, "verify"))) return reply.redirect("/login", 303);
+    const found = await pendingAccount(request, "verify");
+    if (!found) return reply.redirect("/login", 303);
+    await allowContinuation(reply, found.state.redirectTo);
     return page(reply, 200, totpPage({ csrfToken: csrf.token(request, reply) }));
   });
 
@@ -85,6 +93,7 @@ export function totpLoginRoutes(
     if (!csrf.verify(request, form.csrf_token)) return retry(403, MESSAGES.csrf);
     const found = await pendingAccount(request, "verify");
     if (!found) return expired(request, reply);
+    await allowContinuation(reply, found.state.redirectTo);
     const code = typeof form.code === "string" ? form.code.slice(0, 64) : "";
     const outcome = await totp.verifyLogin(found.account, code, context(request));
     if (!outcome.ok) {
@@ -102,6 +111,7 @@ export function totpLoginRoutes(
   const enrolPage = async (request: FastifyRequest, reply: FastifyReply, status: number, error?: string) => {
     const found = await pendingAccount(request, "enrol");
     if (!found) return reply.redirect("/login", 303);
+    await allowContinuation(reply, found.state.redirectTo);
     const enrolment = await totp.start(found.account, { reuse: true });
     // Enabled meanwhile (another tab): the code step applies instead.
     if (!enrolment) return expired(request, reply);
