@@ -106,7 +106,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const cookies = cookieSettings(config.issuer);
   const csrf = createCsrf(deps.csrfKey, cookies, issuerUrl.origin);
-  const session = createSessionContext(services.sessions, cookies);
+  const session = createSessionContext(services.sessions, cookies, (hash, ip) =>
+    services.gateway.tokens.revokeForSession(hash, ip),
+  );
   // Logins waiting for their second factor (TOTP), in a sealed short-lived cookie.
   const pending = createPendingLogins({ key: deps.csrfKey, cookies, totp: services.totp, clock: deps.clock });
 

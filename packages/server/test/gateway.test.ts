@@ -492,6 +492,19 @@ describe("delegated tokens", () => {
     expect(record?.expiresAt).toBeLessThanOrEqual(server.clock.now() + server.config.session.lifetime * 1000);
   });
 
+  test("logging out revokes the session's delegated tokens at once, and says so in the history", async () => {
+    const { browser } = await signIn("alice");
+    const response = await browser.get("/auth?delegate_to=svc&delegate_scope=read:tap");
+    const child = response.headers.get("x-auth-request-token") ?? "";
+    expect((await auth("?scope=read:tap", { authorization: `Bearer ${child}` })).status).toBe(200);
+    const csrf_token = await browser.csrfFrom("/logout");
+    expect((await browser.post("/logout", { csrf_token })).status).toBe(303);
+    // Refused straight away: the revocation also evicts the gateway's cache.
+    expect((await auth("?scope=read:tap", { authorization: `Bearer ${child}` })).status).toBe(401);
+    const history = await api("GET", `/token-history?key=${child.slice(4, 26)}`);
+    expect(JSON.stringify(history.body)).toContain("revoke");
+  });
+
   test("reuse while minimum_lifetime (or half the lifetime) remains, then a successor", async () => {
     const parent = await newToken("alice", ["read:tap"]);
     const get = async (query: string) =>

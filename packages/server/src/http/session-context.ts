@@ -1,11 +1,21 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Account } from "../domain/accounts/account.js";
+import { hashSecret } from "../domain/secrets/random-secret.js";
 import type { Session } from "../domain/sessions/session.js";
 import type { SessionService } from "../domain/sessions/session-service.js";
 import type { CookieSettings } from "./cookies.js";
 
 /** Resolves the browser session behind a request (at most once per request). */
-export function createSessionContext(sessions: SessionService, cookies: CookieSettings) {
+/**
+ * `beforeEnd` runs before a session is deleted at logout, with the session's id hash: the token
+ * service revokes the tokens delegated from the session there, so their revocation is recorded
+ * and reaches the gateway caches (the database would otherwise drop them silently by cascade).
+ */
+export function createSessionContext(
+  sessions: SessionService,
+  cookies: CookieSettings,
+  beforeEnd: (sessionIdHash: string, ip: string) => Promise<void> = async () => {},
+) {
   const cache = new WeakMap<FastifyRequest, Promise<{ session: Session; account: Account } | undefined>>();
 
   function current(request: FastifyRequest) {
@@ -40,7 +50,10 @@ export function createSessionContext(sessions: SessionService, cookies: CookieSe
 
     async end(request: FastifyRequest, reply: FastifyReply) {
       const secret = request.cookies[cookies.sessionName];
-      if (secret && /^[A-Za-z0-9_-]{43}$/.test(secret)) await sessions.end(secret);
+      if (secret && /^[A-Za-z0-9_-]{43}$/.test(secret)) {
+        await beforeEnd(hashSecret(secret), request.ip);
+        await sessions.end(secret);
+      }
       if (secret !== undefined) reply.clearCookie(cookies.sessionName, cookies.options());
     },
   };
