@@ -16,6 +16,9 @@ export async function startBenchServer(
     TESSERA_DATA_DIR: dataDir,
     TESSERA_PORT: "0",
     TESSERA_LOG_LEVEL: "silent",
+    // Load from one address would hit the per-IP request limits.
+    TESSERA_RATE_LIMIT_OAUTH_PER_IP: "0",
+    TESSERA_RATE_LIMIT_OAUTH_PER_CLIENT: "0",
     TESSERA_ADMIN_PASSWORD: "benchmark password",
     TESSERA_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
     ...env,

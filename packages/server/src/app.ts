@@ -15,6 +15,7 @@ import { installErrorHandlers } from "./http/errors.js";
 import { installMetrics } from "./http/metrics.js";
 import { STYLESHEET } from "./http/pages/stylesheet.js";
 import { createPendingLogins } from "./http/pending-login.js";
+import { installRateLimits } from "./http/rate-limits.js";
 import { formActionSources } from "./http/redirect-target.js";
 import { aupRoutes } from "./http/routes/aup.js";
 import { authorizeRoutes } from "./http/routes/authorize.js";
@@ -35,6 +36,7 @@ import { scimRoutes } from "./http/scim/scim-routes.js";
 import { createSessionContext } from "./http/session-context.js";
 import type { Services } from "./services.js";
 import type { Store } from "./store/database.js";
+import { createRateLimitRepository } from "./store/repositories/rate-limit-repository.js";
 
 export interface AppDeps {
   config: Config;
@@ -76,6 +78,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 
   installErrorHandlers(app);
   const metrics = installMetrics(app);
+  // 429 + Retry-After on the OAuth endpoints and the sign-in, sign-up and reset forms (rate-limits.ts).
+  installRateLimits(app, {
+    counter: createRateLimitRepository(deps.store.db),
+    clock: deps.clock,
+    settings: config.rateLimits,
+  });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   // Collects the REST API's route schemas into /api/openapi.json (only tagged routes: the API).

@@ -34,6 +34,7 @@ describe(`store on ${testDialect}`, () => {
       "login_throttle",
       "one_time_ids",
       "password_resets",
+      "rate_limits",
       "refresh_tokens",
       "registrations",
       "revoked_access_tokens",

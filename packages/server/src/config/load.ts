@@ -37,6 +37,13 @@ export interface Config {
     lockoutMax: number;
     requireTotp: "never" | "admins" | "all";
   };
+  rateLimits: {
+    window: number;
+    oauthPerIp: number;
+    oauthPerClient: number;
+    registerPerIp: number;
+    formsPerIp: number;
+  };
   registration: { open: boolean; allowedScopes: string };
   signup: { mode: "moderated" | "closed" };
   mail: { smtpUrl: string | undefined; from: string };

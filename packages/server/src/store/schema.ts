@@ -11,6 +11,7 @@ export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
   login_throttle: LoginThrottleTable;
+  rate_limits: RateLimitsTable;
   audit_events: AuditEventsTable;
   signing_keys: SigningKeysTable;
   clients: ClientsTable;
@@ -58,6 +59,12 @@ export interface LoginThrottleTable {
   failures: number;
   locked_until: number;
   last_failure_at: number;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
 }
 
 export interface AuditEventsTable {
