@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from "./config/load.js";
-import { startTessera } from "./server.js";
+import { runMaintenance, startTessera } from "./server.js";
 
 // The only module that reads the process environment.
 async function main(): Promise<void> {
@@ -13,6 +13,19 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw error;
+  }
+  if (process.argv[2] === "maintenance") {
+    const report = await runMaintenance(config);
+    if (!report)
+      process.stdout.write("maintenance: another node is running housekeeping now; nothing done\n");
+    else {
+      for (const [table, n] of Object.entries(report.deleted))
+        process.stdout.write(`${table.padEnd(24)}${n}\n`);
+      process.stdout.write(
+        `maintenance: ${report.complete ? "done" : "time budget spent, run again"} in ${report.ms} ms\n`,
+      );
+    }
+    return;
   }
   const started = Date.now();
   const tessera = await startTessera(config, {

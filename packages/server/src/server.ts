@@ -5,6 +5,12 @@ import { resolveEncryptionKey } from "./config/encryption-key.js";
 import type { Config } from "./config/load.js";
 import { type BootstrapResult, bootstrapAdministrator } from "./domain/accounts/bootstrap-admin.js";
 import { type Clock, systemClock } from "./domain/clock.js";
+import {
+  createHousekeeping,
+  type HousekeepingReport,
+  runHousekeepingOnce,
+  startHousekeepingJob,
+} from "./domain/maintenance/housekeeping.js";
 import { createServices, type Services } from "./services.js";
 import { openStore, type Store } from "./store/database.js";
 
@@ -75,6 +81,14 @@ export async function startTessera(
       .catch((error: unknown) => app.log.error({ err: error }, "key rotation check failed"));
   }, 3_600_000);
   rotation.unref();
+  // Housekeeping: expired rows deleted in batches, by one node at a time on PostgreSQL.
+  const housekeeping = startHousekeepingJob({
+    repo: services.repos.housekeeping,
+    housekeeping: housekeepingOf(config, services, clock),
+    intervalMs: config.maintenance.interval * 1000,
+    onReport: (report) => app.log.info({ ...report }, "housekeeping pass"),
+    onError: (error) => app.log.error({ err: error }, "housekeeping pass failed"),
+  });
 
   return {
     app,
@@ -83,8 +97,42 @@ export async function startTessera(
     services,
     async close() {
       clearInterval(rotation);
+      await housekeeping.stop();
       await app.close();
       await store.close();
     },
   };
+}
+
+function housekeepingOf(config: Config, services: Services, clock: Clock) {
+  return createHousekeeping({
+    repo: services.repos.housekeeping,
+    clock,
+    auditRetention: config.maintenance.auditRetention,
+    sessionIdleTimeout: config.session.idleTimeout,
+    tokens: services.gateway.tokens,
+  });
+}
+
+/**
+ * `tessera-server maintenance`: one housekeeping pass by hand, on the configured database
+ * (migrated first). Undefined when another node holds the housekeeping lock.
+ */
+export async function runMaintenance(config: Config): Promise<HousekeepingReport | undefined> {
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await store.migrate();
+    const encryption = resolveEncryptionKey(config.keys.encryptionKey, config.dataDir);
+    const services = createServices({ config, store, clock: systemClock, encryptionKey: encryption.key });
+    try {
+      return await runHousekeepingOnce(
+        services.repos.housekeeping,
+        housekeepingOf(config, services, systemClock),
+      );
+    } finally {
+      await services.gateway.close();
+    }
+  } finally {
+    await store.close();
+  }
 }

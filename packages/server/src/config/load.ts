@@ -51,6 +51,8 @@ export interface Config {
   federation: { providers: FederationProviderConfig[] };
   /** The token gateway (`GET /auth`); its lists and maps come from the YAML file only (gateway.ts). */
   gateway: GatewayFileOptions & { auditDecisions: boolean };
+  /** Housekeeping: how often expired rows are deleted, and how long history is kept (seconds). */
+  maintenance: { interval: number; auditRetention: number };
 }
 
 /** Every problem found, each naming the key, where it came from and what was expected. */

@@ -322,4 +322,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: false,
     doc: "Whether every `GET /auth` decision (allowed, refused and why) is written to the audit log. Off by default: the gateway answers every request nginx protects.",
   },
-];
+  {
+    path: "maintenance.interval",
+    env: "TESSERA_MAINTENANCE_INTERVAL",
+    type: { kind: "duration", min: 1, max: 86_400 },
+    default: "10m",
+    doc: "How often the housekeeping job deletes expired codes, tokens, sessions and lockout counters, in batches (one node at a time on PostgreSQL, by advisory lock). `tessera-server maintenance` runs one pass by hand.",
+  },
+  {
+    path: "maintenance.auditRetention",
+    env: "TESSERA_MAINTENANCE_AUDIT_RETENTION",
+    type: { kind: "duration", min: 86_400, max: 3650 * 86_400 },
+    default: "400d",
+    doc: "How long audit events, token history, rejected or expired sign-up requests and retired signing keys are kept before housekeeping deletes them.",
+  },];

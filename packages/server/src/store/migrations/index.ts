@@ -12,6 +12,7 @@ import { accountLifecycle } from "./009-account-lifecycle.js";
 import { totp } from "./010-totp.js";
 import { aup } from "./011-aup.js";
 import { userTokens } from "./012-user-tokens.js";
+import { housekeepingIndexes } from "./014-housekeeping-indexes.js";
 import { rateLimits } from "./013-rate-limits.js";
 
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
@@ -29,6 +30,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "010-totp": totp(),
     "011-aup": aup(),
     "012-user-tokens": userTokens(dialect),
+    "014-housekeeping-indexes": housekeepingIndexes(),
     "013-rate-limits": rateLimits(),
   };
   return { getMigrations: async () => migrations };

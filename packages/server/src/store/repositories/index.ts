@@ -14,6 +14,7 @@ import {
   createRefreshTokenRepository,
 } from "./grant-repositories.js";
 import { createGroupRepository } from "./group-repository.js";
+import { createHousekeepingRepository } from "./housekeeping-repository.js";
 import { createIdentityRepository } from "./identity-repository.js";
 import { createPasswordResetRepository } from "./password-reset-repository.js";
 import { createRegistrationRepository } from "./registration-repository.js";
@@ -48,6 +49,7 @@ export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
     identities: createIdentityRepository(db),
     totp: createTotpRepository(db),
     userTokens: createUserTokenRepository(db),
+    housekeeping: createHousekeepingRepository(db, dialect),
   };
 }
 
