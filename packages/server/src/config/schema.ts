@@ -335,4 +335,5 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "duration", min: 86_400, max: 3650 * 86_400 },
     default: "400d",
     doc: "How long audit events, token history, rejected or expired sign-up requests and retired signing keys are kept before housekeeping deletes them.",
-  },];
+  },
+];

@@ -12,8 +12,8 @@ import { accountLifecycle } from "./009-account-lifecycle.js";
 import { totp } from "./010-totp.js";
 import { aup } from "./011-aup.js";
 import { userTokens } from "./012-user-tokens.js";
-import { housekeepingIndexes } from "./014-housekeeping-indexes.js";
 import { rateLimits } from "./013-rate-limits.js";
+import { housekeepingIndexes } from "./014-housekeeping-indexes.js";
 
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -30,8 +30,8 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "010-totp": totp(),
     "011-aup": aup(),
     "012-user-tokens": userTokens(dialect),
-    "014-housekeeping-indexes": housekeepingIndexes(),
     "013-rate-limits": rateLimits(),
+    "014-housekeeping-indexes": housekeepingIndexes(),
   };
   return { getMigrations: async () => migrations };
 }
