@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadConfig } from "../src/config/load.js";
+import { createServices } from "../src/services.js";
+import { createBrowser } from "./support/browser.js";
+import { basicAuth, postForm } from "./support/oauth-client.js";
+import { type ServerProcess, spawnServer } from "./support/server-process.js";
+import { freePort } from "./support/test-server.js";
+import { createTestDatabase, type TestDatabase, testDatabaseUrl } from "./support/test-store.js";
+
+/**
+ * Three real server processes on one PostgreSQL database, as behind a load balancer: any request
+ * may land on any node. They share one issuer (node 1's URL), as nodes behind one front do; the
+ * test plays the load balancer by sending each request straight to the node it picks. Cookies
+ * and forms are not tied to the port (the CSRF token is signed with the key derived from the
+ * shared key-encryption key, and the test browser sends no Origin), so a browser that started
+ * on node 2 keeps its session there and on any node.
+ */
+const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+const PASSWORD = "a configured password";
+const BOOTSTRAP = "bootstrap-token-0123456789abcdef0123456789";
+
+let database: TestDatabase;
+const nodes: ServerProcess[] = [];
+const urls: string[] = [];
+let device: { clientId: string };
+let service: { clientId: string; secret: string };
+
+/** RFC 7009 answers 200 with an empty body. */
+const revoke = (url: string, form: Record<string, string>) =>
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form).toString(),
+  });
+
+async function stopAll() {
+  await Promise.all(nodes.map((n) => n.kill()));
+}
+
+beforeAll(async () => {
+  if (!testDatabaseUrl) return;
+  database = await createTestDatabase();
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const issuer = `http://127.0.0.1:${ports[0]}`;
+  const env = (port: number) => ({
+    TESSERA_ISSUER: issuer,
+    TESSERA_PORT: String(port),
+    TESSERA_DATA_DIR: database.dataDir,
+    TESSERA_DATABASE_URL: database.databaseUrl as string,
+    TESSERA_KEY_ENCRYPTION_KEY: "C".repeat(43),
+    TESSERA_ADMIN_PASSWORD: PASSWORD,
+    TESSERA_BOOTSTRAP_TOKEN: BOOTSTRAP,
+    TESSERA_LOGIN_ACCOUNT_FAILURE_LIMIT: "3",
+  });
+  try {
+    // All three start at once: the migrator's lock and the key ring's conditional rotation
+    // must leave one schema and one signing key.
+    for (const port of ports) {
+      nodes.push(spawnServer(env(port)));
+      urls.push(`http://127.0.0.1:${port}`);
+    }
+    await Promise.all(nodes.map((n) => n.waitFor(/Tessera is ready/, 30_000)));
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  const store = database.open();
+  const config = loadConfig({ TESSERA_DATA_DIR: database.dataDir }, undefined);
+  const { clients } = createServices({
+    config,
+    store,
+    clock: { now: Date.now },
+    encryptionKey: new Uint8Array(32),
+  });
+  const d = await clients.register({
+    clientName: "tessera-cli",
+    authMethod: "none",
+    applicationType: "native",
+    grantTypes: [DEVICE_GRANT, "refresh_token"],
+    scopes: ["openid", "profile", "offline_access", "storage.read:/cms"],
+  });
+  device = { clientId: d.client.clientId };
+  const s = await clients.register({
+    clientName: "service",
+    authMethod: "client_secret_basic",
+    grantTypes: ["client_credentials"],
+    scopes: ["storage.read:/cms"],
+  });
+  service = { clientId: s.client.clientId, secret: s.clientSecret as string };
+}, 60_000);
+
+afterAll(async () => {
+  await stopAll();
+  await database?.cleanup();
+});
+
+describe.runIf(testDatabaseUrl)("three nodes on one PostgreSQL", () => {
+  test("one signing key after a simultaneous first start; every node publishes it", async () => {
+    const sets = await Promise.all(
+      urls.map(async (u) => (await (await fetch(`${u}/jwk`)).json()) as { keys: { kid: string }[] }),
+    );
+    expect(sets[0]?.keys).toHaveLength(1);
+    for (const set of sets) expect(set.keys.map((k) => k.kid)).toEqual(sets[0]?.keys.map((k) => k.kid));
+  });
+
+  let refreshToken = "";
+  let accessToken = "";
+  test("device flow: begun on node 1, approved in a browser on node 2, polled on node 3", async () => {
+    const [n1, n2, n3] = urls as [string, string, string];
+    const begun = await postForm(`${n1}/devicecode`, {
+      client_id: device.clientId,
+      scope: "openid offline_access storage.read:/cms",
+    });
+    expect(begun.status).toBe(200);
+    const poll = () =>
+      postForm(`${n3}/token`, {
+        grant_type: DEVICE_GRANT,
+        client_id: device.clientId,
+        device_code: begun.body.device_code as string,
+      });
+    expect((await poll()).body.error).toBe("authorization_pending");
+
+    const browser = createBrowser(n2);
+    expect((await browser.login("admin", PASSWORD)).status).toBe(303);
+    const page = `/device?user_code=${begun.body.user_code as string}`;
+    const consent = await browser.get(page);
+    expect(consent.status).toBe(200);
+    const csrf_token = /name="csrf_token" value="([^"]+)"/.exec(await consent.text())?.[1] as string;
+    const approved = await browser.post("/device", {
+      csrf_token,
+      user_code: begun.body.user_code as string,
+      decision: "approve",
+    });
+    expect(approved.status).toBe(200);
+
+    // The poll interval (slow_down) is shared too: wait it out before polling again.
+    await new Promise((r) => setTimeout(r, 5_100));
+    const tokens = await poll();
+    expect(tokens.status, JSON.stringify(tokens.body)).toBe(200);
+    refreshToken = tokens.body.refresh_token as string;
+    accessToken = tokens.body.access_token as string;
+    expect(refreshToken).toBeTruthy();
+  }, 30_000);
+
+  test("a refresh token and an access token revoked on node 1 are refused on node 3 within a second", async () => {
+    const [n1, n2, n3] = urls as [string, string, string];
+    const introspect = async (token: string) =>
+      (
+        await postForm(
+          `${n3}/introspect`,
+          { token },
+          { authorization: basicAuth(service.clientId, service.secret) },
+        )
+      ).body;
+    expect((await introspect(accessToken)).active).toBe(true);
+    // Node 2 rotates the refresh token; node 3 sees the new one, node 1 revokes it.
+    const rotated = await postForm(`${n2}/token`, {
+      grant_type: "refresh_token",
+      client_id: device.clientId,
+      refresh_token: refreshToken,
+    });
+    expect(rotated.status).toBe(200);
+    const current = rotated.body.refresh_token as string;
+    expect((await revoke(`${n1}/revoke`, { token: current, client_id: device.clientId })).status).toBe(200);
+    expect((await revoke(`${n1}/revoke`, { token: accessToken, client_id: device.clientId })).status).toBe(
+      200,
+    );
+    const revokedAt = Date.now();
+    let refused = false;
+    while (Date.now() - revokedAt < 1000 && !refused) {
+      const [refresh, seen] = await Promise.all([
+        postForm(`${n3}/token`, {
+          grant_type: "refresh_token",
+          client_id: device.clientId,
+          refresh_token: current,
+        }),
+        introspect(accessToken),
+      ]);
+      refused = refresh.body.error === "invalid_grant" && seen.active === false;
+    }
+    expect(refused).toBe(true);
+    // The spent one stays spent everywhere.
+    const replay = await postForm(`${n3}/token`, {
+      grant_type: "refresh_token",
+      client_id: device.clientId,
+      refresh_token: refreshToken,
+    });
+    expect(replay.body.error).toBe("invalid_grant");
+  });
+
+  test("lockout counters are shared: failures on node 1 lock the account on node 2", async () => {
+    const [n1, n2] = urls as [string, string, string];
+    const one = createBrowser(n1);
+    for (let i = 0; i < 3; i++) expect((await one.login("admin", "a wrong password")).status).toBe(401);
+    const two = createBrowser(n2);
+    const locked = await two.login("admin", PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  test("a key rotated on node 1 is published by node 3 within the key ring's reload interval (30 s)", async () => {
+    const [n1, , n3] = urls as [string, string, string];
+    const rotated = await fetch(`${n1}/api/v1/keys/rotate`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${BOOTSTRAP}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(rotated.status).toBe(201);
+    const { kid } = (await rotated.json()) as { kid: string };
+    const started = Date.now();
+    let seenAfter = -1;
+    while (Date.now() - started < 35_000) {
+      const set = (await (await fetch(`${n3}/jwk`)).json()) as { keys: { kid: string }[] };
+      if (set.keys.some((k) => k.kid === kid)) {
+        seenAfter = Date.now() - started;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    console.log(`multi-node: node 3 published the key rotated on node 1 after ${seenAfter} ms`);
+    expect(seenAfter).toBeGreaterThanOrEqual(0);
+  }, 40_000);
+});
