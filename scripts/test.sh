@@ -29,6 +29,8 @@ elif [ -n "${CI:-}" ]; then
 else
   echo "WARNING: no nginx available; the nginx gateway test will be skipped" >&2
 fi
+echo "== build the dashboard (packages/web) for its browser test"
+npm run build -w @tessera/web
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/sqlite.json"
 
 echo "== tests on PostgreSQL"

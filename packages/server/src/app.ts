@@ -19,6 +19,7 @@ import { installRateLimits } from "./http/rate-limits.js";
 import { formActionSources } from "./http/redirect-target.js";
 import { aupRoutes } from "./http/routes/aup.js";
 import { authorizeRoutes } from "./http/routes/authorize.js";
+import { dashboardRoutes } from "./http/routes/dashboard.js";
 import { deviceRoutes } from "./http/routes/device.js";
 import { federationRoutes } from "./http/routes/federation.js";
 import { gatewayRoutes } from "./http/routes/gateway.js";
@@ -205,5 +206,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     clock: deps.clock,
   });
   app.get("/api/openapi.json", async () => app.swagger());
+  dashboardRoutes(app);
   return app;
 }

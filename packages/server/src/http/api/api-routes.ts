@@ -7,6 +7,7 @@ import { accountsApi } from "./accounts-api.js";
 import { createApiCallers } from "./api-caller.js";
 import { aupApi } from "./aup-api.js";
 import { clientsApi } from "./clients-api.js";
+import { csrfApi } from "./csrf-api.js";
 import { groupsApi } from "./groups-api.js";
 import { identitiesApi } from "./identities-api.js";
 import { operatorApi } from "./operator-api.js";
@@ -42,6 +43,7 @@ export async function apiRoutes(
         reply.header("cache-control", "no-store");
       });
       operatorApi(api, { callers, keys: deps.services.keys, audit: deps.services.audit, clock: deps.clock });
+      csrfApi(api, { callers, csrf: deps.csrf });
       accountsApi(api, {
         callers,
         accounts: deps.services.accounts,

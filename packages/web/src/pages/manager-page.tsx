@@ -1,0 +1,99 @@
+import { useState } from "react";
+import { api } from "../api.js";
+import type { Account, Group, GroupRequest, MyGroup, Page } from "../types.js";
+import { Empty, LoadError, Outcome, Section, Table, useAction, useLoad, when } from "../ui.js";
+
+interface Pending extends GroupRequest {
+  groupName: string;
+}
+
+/** Pending membership requests of the groups I manage (every group, for an administrator). */
+export function ManagerPage(props: { me: Account }) {
+  const pending = useLoad(async () => {
+    const groups: Group[] = props.me.is_admin
+      ? (await api.get<Page<Group>>("/groups?limit=500")).items
+      : (await api.get<{ items: MyGroup[] }>("/me/groups")).items
+          .filter((m) => m.manager)
+          .map((m) => m.group);
+    const lists = await Promise.all(
+      groups.map(async (g) => {
+        const answer = await api.get<{ items: GroupRequest[] }>(
+          `/groups/${encodeURIComponent(g.id)}/requests?status=pending`,
+        );
+        return answer.items.map((r): Pending => ({ ...r, groupName: g.name }));
+      }),
+    );
+    return { managed: groups.length, items: lists.flat() };
+  });
+  const action = useAction();
+  const [reasons, setReasons] = useState<Record<string, string>>({});
+
+  const decide = (r: Pending, approve: boolean) =>
+    action.run(
+      () =>
+        api
+          .post(`/group-requests/${encodeURIComponent(r.id)}/${approve ? "approve" : "reject"}`, {
+            ...(reasons[r.id] ? { reason: reasons[r.id] } : {}),
+          })
+          .then(pending.reload),
+      `${approve ? "Approved" : "Rejected"} the request for ${r.groupName}.`,
+    );
+
+  return (
+    <>
+      <h1>Requests to decide</h1>
+      <Outcome outcome={action.outcome} />
+      <Section title="Pending membership requests">
+        <LoadError error={pending.error} />
+        {pending.data?.managed === 0 ? <p>You manage no groups.</p> : null}
+        <Table
+          caption="Pending requests for the groups you manage"
+          head={["Group", "Who", "Asked", "Motivation", "Decision"]}
+        >
+          {pending.data?.items.length === 0 ? (
+            <Empty columns={5} text="Nothing waits for a decision." />
+          ) : null}
+          {pending.data?.items.map((r) => (
+            <tr key={r.id}>
+              <td>{r.groupName}</td>
+              <td>
+                <code>{r.account_id}</code>
+              </td>
+              <td>{when(r.created_at)}</td>
+              <td className="prewrap">{r.motivation}</td>
+              <td>
+                <label className="inline" htmlFor={`reason-${r.id}`}>
+                  Reason
+                </label>
+                <input
+                  id={`reason-${r.id}`}
+                  type="text"
+                  value={reasons[r.id] ?? ""}
+                  onChange={(e) => setReasons({ ...reasons, [r.id]: e.target.value })}
+                />
+                <div className="actions">
+                  <button
+                    type="button"
+                    className="small"
+                    disabled={action.busy}
+                    onClick={() => void decide(r, true)}
+                  >
+                    Approve
+                  </button>
+                  <button
+                    type="button"
+                    className="danger small"
+                    disabled={action.busy}
+                    onClick={() => void decide(r, false)}
+                  >
+                    Reject
+                  </button>
+                </div>
+              </td>
+            </tr>
+          ))}
+        </Table>
+      </Section>
+    </>
+  );
+}
