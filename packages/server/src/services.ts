@@ -142,6 +142,7 @@ export function createServices(deps: {
     deviceAuthorizations: repos.deviceAuthorizations,
     passwordLogin,
     secondFactorRequired: totp.refusesPasswordGrant,
+    accessTokenRevocations: repos.accessTokenRevocations,
     clock,
   };
   // One verifier of Tessera's own access tokens, shared by introspection, revocation and userinfo.

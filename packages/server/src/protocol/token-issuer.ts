@@ -46,6 +46,8 @@ export interface Grant {
   nonce?: string | null;
   /** Continue this refresh-token family (rotation), or start a new one. */
   familyId?: string;
+  /** The access token's `jti`, when the grant must be able to revoke it later (a replayed code). */
+  jti?: string;
   /** The scope kept by the refresh token: the original grant, even when this token is narrower. */
   refreshScope?: string[];
   /** The audiences kept by the refresh token. */
@@ -91,7 +93,7 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
           groups,
           issuedAt: now,
           lifetime: accessLifetime,
-          jti: randomUUID(),
+          jti: grant.jti ?? randomUUID(),
           actor: grant.actor,
         }),
         "at+jwt",

@@ -2,6 +2,7 @@ import { type Account, type AccountRepository, isAccountUsable } from "../../dom
 import type { Client } from "../../domain/clients/client.js";
 import type { TokenExchangePolicyService } from "../../domain/clients/token-exchange-policy.js";
 import type { Clock } from "../../domain/clock.js";
+import type { AccessTokenRevocations } from "../../domain/grants/access-token-revocations.js";
 import type { AuthorizationCodeRepository } from "../../domain/grants/authorization-code.js";
 import type { DeviceAuthorizationRepository } from "../../domain/grants/device-authorization.js";
 import type { RefreshTokenRepository } from "../../domain/grants/refresh-token.js";
@@ -21,6 +22,8 @@ export interface GrantDeps {
   /** Password grant: true when the account must prove a second factor, which this grant cannot carry. */
   secondFactorRequired?: (account: Account, context: { ip: string; userAgent: string }) => Promise<boolean>;
   clock: Clock;
+  /** Authorization code replay: revokes the access token the code first produced (RFC 6749 §4.1.2). */
+  accessTokenRevocations?: Pick<AccessTokenRevocations, "revoke">;
   /** Token exchange: the subject token is one of Tessera's own access tokens. */
   ownAccessTokens: Pick<OwnAccessTokenVerifier, "active">;
   /** Token exchange: the policy deciding whether `destination` may exchange `origin`'s tokens. */
