@@ -60,7 +60,7 @@ export function createServices(deps: {
     refreshTokens: repos.refreshTokens,
     clock,
   });
-  const clients = createClientService({ clients: repos.clients, clock });
+  const clients = createClientService({ clients: repos.clients, clock, refreshTokens: repos.refreshTokens });
   const tokenExchangePolicies = createTokenExchangePolicyService({
     policies: repos.tokenExchangePolicies,
     clock,
@@ -152,6 +152,7 @@ export function createServices(deps: {
     clock,
     revocations: repos.accessTokenRevocations,
     accounts: repos.accounts,
+    clientSuspended: async (clientId) => Boolean((await repos.clients.find(clientId))?.suspendedAt),
   });
   return {
     repos,

@@ -73,6 +73,7 @@ export async function validateAuthorizationRequest(
   if (!params.client_id) throw new OAuthError("invalid_request", "missing parameter client_id");
   const client = await findClient(params.client_id);
   if (!client) throw new OAuthError("invalid_client", "unknown client");
+  if (client.suspendedAt) throw new OAuthError("invalid_client", "this client is suspended");
   const redirectUri =
     params.redirect_uri ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
   if (!redirectUri) throw new OAuthError("invalid_request", "missing parameter redirect_uri");

@@ -44,6 +44,7 @@ export async function authenticateClient(
   const client = await deps.findClient(presented.clientId);
   if (!client) throw new OAuthError("invalid_client", FAILED);
   if (!(await credentialsValid(deps, client, presented))) throw new OAuthError("invalid_client", FAILED);
+  if (client.suspendedAt) throw new OAuthError("invalid_client", "this client is suspended");
   return client;
 }
 

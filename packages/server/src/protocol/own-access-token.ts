@@ -27,6 +27,8 @@ export interface OwnAccessTokenDeps {
   clock: Clock;
   revocations: Pick<AccessTokenRevocations, "isRevoked">;
   accounts: Pick<AccountRepository, "findById">;
+  /** True when the client the token was issued to is suspended (its tokens are then inactive). */
+  clientSuspended?(clientId: string): Promise<boolean>;
   /** Seconds the published key set is reused before it is read again (default 5). */
   keyCacheSeconds?: number;
 }
@@ -118,6 +120,7 @@ export function createOwnAccessTokenVerifier(deps: OwnAccessTokenDeps) {
   async function active(token: string): Promise<ActiveAccessToken | undefined> {
     const claims = await signed(token);
     if (!claims || (await deps.revocations.isRevoked(claims.jti))) return undefined;
+    if (deps.clientSuspended && (await deps.clientSuspended(claims.client_id))) return undefined;
     if (claims.sub === claims.client_id) return { claims, account: null };
     const found = await deps.accounts.findById(claims.sub);
     if (!found || !isAccountUsable(found, clock.now())) return undefined;

@@ -46,6 +46,8 @@ export interface Grant {
   nonce?: string | null;
   /** Continue this refresh-token family (rotation), or start a new one. */
   familyId?: string;
+  /** The client asked for a shorter access-token lifetime (`expires_in`, IAM #869), seconds. */
+  maxLifetime?: number;
   /** The access token's `jti`, when the grant must be able to revoke it later (a replayed code). */
   jti?: string;
   /** The scope kept by the refresh token: the original grant, even when this token is narrower. */
@@ -80,7 +82,10 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
         account && options.permittedScopes
           ? await options.permittedScopes(account, grant.scope)
           : grant.scope;
-      const accessLifetime = client.accessTokenLifetime ?? options.lifetimes.accessToken;
+      const accessLifetime = Math.min(
+        client.accessTokenLifetime ?? options.lifetimes.accessToken,
+        grant.maxLifetime ?? Number.POSITIVE_INFINITY,
+      );
       const memberships = account ? await options.memberships(account.id) : [];
       const groups = selectGroups(scope, memberships);
       const accessToken = await keys.sign(

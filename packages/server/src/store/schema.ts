@@ -112,6 +112,7 @@ export interface ClientsTable {
   /** 1: a trusted client, configured by an administrator, that skips the consent page. */
   skip_consent: number;
   post_logout_redirect_uris: string;
+  suspended_at: number | null;
 }
 
 export interface AuthorizationCodesTable {

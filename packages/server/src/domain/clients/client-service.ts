@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import { ConflictError } from "../errors.js";
+import type { RefreshTokenRepository } from "../grants/refresh-token.js";
 import { hashSecret, randomSecret, safeEqual } from "../secrets/random-secret.js";
 import type { Client, ClientAuthMethod, ClientRepository } from "./client.js";
 
@@ -31,7 +32,11 @@ export interface RegisteredClient {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createClientService(deps: { clients: ClientRepository; clock: Clock }) {
+export function createClientService(deps: {
+  clients: ClientRepository;
+  clock: Clock;
+  refreshTokens?: Pick<RefreshTokenRepository, "revokeForClient">;
+}) {
   const { clients, clock } = deps;
   const withSecret = (method: ClientAuthMethod) =>
     method === "client_secret_basic" || method === "client_secret_post";
@@ -95,6 +100,19 @@ export function createClientService(deps: { clients: ClientRepository; clock: Cl
       const secret = randomSecret();
       await clients.update({ ...client, secretHash: hashSecret(secret), updatedAt: clock.now() });
       return secret;
+    },
+
+    /**
+     * Suspends a client (INDIGO IAM #705): it can no longer authenticate, its access tokens
+     * become inactive, and its refresh tokens are revoked for good. `activate` lifts the suspension.
+     */
+    async suspend(client: Client): Promise<void> {
+      const now = clock.now();
+      await clients.update({ ...client, suspendedAt: now, updatedAt: now });
+      await deps.refreshTokens?.revokeForClient(client.clientId, now);
+    },
+    async activate(client: Client): Promise<void> {
+      await clients.update({ ...client, suspendedAt: null, updatedAt: clock.now() });
     },
 
     update: (client: Client) => clients.update({ ...client, updatedAt: clock.now() }),

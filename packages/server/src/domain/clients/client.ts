@@ -29,6 +29,8 @@ export interface Client {
   skipConsent: boolean;
   /** Where RP-initiated logout may return (OIDC RP-Initiated Logout 1.0 §3.1); matched exactly. */
   postLogoutRedirectUris: string[];
+  /** Set while the client is suspended: it cannot authenticate and its tokens are inactive. */
+  suspendedAt?: number | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -22,4 +22,5 @@ export interface RefreshTokenRepository {
   markUsed(tokenHash: string, at: number): Promise<boolean>;
   revokeFamily(familyId: string, at: number): Promise<void>;
   revokeForAccount(accountId: string, at: number): Promise<void>;
+  revokeForClient(clientId: string, at: number): Promise<void>;
 }

@@ -47,6 +47,7 @@ function representation(client: Client) {
     access_token_lifetime: client.accessTokenLifetime,
     refresh_token_lifetime: client.refreshTokenLifetime,
     owner_account_id: client.ownerAccountId,
+    suspended_at: client.suspendedAt ? new Date(client.suspendedAt).toISOString() : null,
     created_at: new Date(client.createdAt).toISOString(),
     updated_at: new Date(client.updatedAt).toISOString(),
   };
@@ -182,4 +183,20 @@ export function clientsApi(
         .send({ client_secret: await clients.rotateSecret(client) });
     },
   );
+
+  for (const [verb, suspend] of [
+    ["suspend", true],
+    ["activate", false],
+  ] as const) {
+    app.post<{ Params: IdParams }>(
+      `/clients/:id/${verb}`,
+      { schema: { tags, params: IdParams } },
+      async (request) => {
+        await callers.administrator(request);
+        const client = await found(request.params.id);
+        await (suspend ? clients.suspend(client) : clients.activate(client));
+        return representation(await found(client.clientId));
+      },
+    );
+  }
 }

@@ -14,6 +14,7 @@ import { aup } from "./011-aup.js";
 import { userTokens } from "./012-user-tokens.js";
 import { rateLimits } from "./013-rate-limits.js";
 import { housekeepingIndexes } from "./014-housekeeping-indexes.js";
+import { clientSuspension } from "./015-client-suspension.js";
 
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -32,6 +33,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "012-user-tokens": userTokens(dialect),
     "013-rate-limits": rateLimits(),
     "014-housekeeping-indexes": housekeepingIndexes(),
+    "015-client-suspension": clientSuspension(),
   };
   return { getMigrations: async () => migrations };
 }

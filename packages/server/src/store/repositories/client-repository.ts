@@ -23,6 +23,7 @@ function toRow(c: Client): ClientsTable {
     registration_token_hash: c.registrationTokenHash,
     skip_consent: c.skipConsent ? 1 : 0,
     post_logout_redirect_uris: toJson(c.postLogoutRedirectUris),
+    suspended_at: c.suspendedAt ?? null,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -46,6 +47,7 @@ function toClient(r: Selectable<ClientsTable>): Client {
     registrationTokenHash: r.registration_token_hash,
     skipConsent: r.skip_consent === 1,
     postLogoutRedirectUris: fromJsonList(r.post_logout_redirect_uris),
+    suspendedAt: r.suspended_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

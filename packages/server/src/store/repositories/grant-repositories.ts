@@ -73,6 +73,14 @@ export function createRefreshTokenRepository(db: Kysely<Database>): RefreshToken
         .where("revoked_at", "is", null)
         .execute();
     },
+    async revokeForClient(clientId, at) {
+      await db
+        .updateTable("refresh_tokens")
+        .set({ revoked_at: at })
+        .where("client_id", "=", clientId)
+        .where("revoked_at", "is", null)
+        .execute();
+    },
     async revokeForAccount(accountId, at) {
       await db
         .updateTable("refresh_tokens")

@@ -1,0 +1,118 @@
+import { decodeJwt } from "jose";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createBrowser } from "./support/browser.js";
+import { basicAuth, postForm } from "./support/oauth-client.js";
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from "./support/test-server.js";
+
+const BOOTSTRAP = "bootstrap-token-0123456789abcdef0123456789";
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ TESSERA_BOOTSTRAP_TOKEN: BOOTSTRAP });
+});
+afterAll(() => server.close());
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${BOOTSTRAP}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
+}
+
+describe("a token request may ask for a shorter lifetime (expires_in, IAM #869)", () => {
+  test("shorter is granted, longer is capped, nonsense is invalid_request", async () => {
+    const { body: client } = await api("POST", "/clients", {
+      client_name: "short",
+      grant_types: ["client_credentials"],
+      scope: "compute.read",
+    });
+    const auth = { authorization: basicAuth(client.client_id as string, client.client_secret as string) };
+    const ask = (expires_in: string) =>
+      postForm(`${server.url}/token`, { grant_type: "client_credentials", expires_in }, auth);
+    const short = await ask("120");
+    expect(short.body.expires_in).toBe(120);
+    const claims = decodeJwt(short.body.access_token as string);
+    expect((claims.exp as number) - (claims.iat as number)).toBe(120);
+    expect((await ask("99999")).body.expires_in).toBe(1200);
+    for (const bad of ["10", "abc", "-5", "1e9"])
+      expect((await ask(bad)).body.error, bad).toBe("invalid_request");
+  });
+});
+
+describe("suspending a client (IAM #705)", () => {
+  test("stops its authentication, deactivates its tokens and revokes its refresh tokens for good", async () => {
+    const { body: client } = await api("POST", "/clients", {
+      client_name: "to suspend",
+      grant_types: ["password", "refresh_token", "authorization_code"],
+      redirect_uris: ["https://app.example.org/cb"],
+      token_endpoint_auth_method: "client_secret_post",
+      scope: "openid offline_access",
+    });
+    const { body: introspector } = await api("POST", "/clients", {
+      client_name: "rs",
+      grant_types: ["client_credentials"],
+      scope: "compute.read",
+    });
+    const credentials = {
+      client_id: client.client_id as string,
+      client_secret: client.client_secret as string,
+    };
+    const tokens = (
+      await postForm(`${server.url}/token`, {
+        grant_type: "password",
+        ...credentials,
+        username: "admin",
+        password: ADMIN_PASSWORD,
+        scope: "openid offline_access",
+      })
+    ).body;
+    const introspect = async () =>
+      (
+        await postForm(
+          `${server.url}/introspect`,
+          { token: tokens.access_token as string },
+          {
+            authorization: basicAuth(introspector.client_id as string, introspector.client_secret as string),
+          },
+        )
+      ).body.active;
+    expect(await introspect()).toBe(true);
+
+    const suspended = await api("POST", `/clients/${client.client_id}/suspend`);
+    expect(suspended.body.suspended_at).toEqual(expect.any(String));
+    const refused = await postForm(`${server.url}/token`, {
+      grant_type: "refresh_token",
+      ...credentials,
+      refresh_token: tokens.refresh_token as string,
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toBe("invalid_client");
+    expect(await introspect()).toBe(false);
+    expect(
+      (await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } }))
+        .status,
+    ).toBe(401);
+    const browser = createBrowser(server.url);
+    await browser.login("admin", ADMIN_PASSWORD);
+    const authorize = await browser.get(
+      `/authorize?response_type=code&client_id=${client.client_id}&redirect_uri=${encodeURIComponent("https://app.example.org/cb")}`,
+    );
+    expect(authorize.status).toBe(400);
+    expect(authorize.headers.get("location")).toBeNull();
+
+    // Lifting the suspension does not revive the grants that existed.
+    expect((await api("POST", `/clients/${client.client_id}/activate`)).body.suspended_at).toBeNull();
+    const stillDead = await postForm(`${server.url}/token`, {
+      grant_type: "refresh_token",
+      ...credentials,
+      refresh_token: tokens.refresh_token as string,
+    });
+    expect(stillDead.body.error).toBe("invalid_grant");
+  });
+});
