@@ -1,0 +1,129 @@
+// /introspect and the authorization-code exchange on one server process, RS256 and ES256.
+// SQLite by default; TESSERA_BENCH_DATABASE_URL=postgres://… runs on PostgreSQL (a database of
+// its own: the benchmark adds clients and tokens). Codes are minted up front (one per request)
+// through the same function /authorize uses, then spent by a separate autocannon process.
+// Usage: npx tsx --conditions=source bench/introspect-code.ts [seconds]
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { issueAuthorizationCode } from "../packages/server/src/protocol/authorization-code-issue.js";
+import { type LoadResult, machine, report, runLoad, startBenchServer } from "./run-load.js";
+
+const seconds = Number(process.argv[2] ?? 5);
+const databaseUrl = process.env.TESSERA_BENCH_DATABASE_URL;
+console.log(
+  `Tessera /introspect and code exchange — ${machine()}, ${seconds} s per run, ${databaseUrl ? "PostgreSQL" : "SQLite"}`,
+);
+
+function singleUseLoad(
+  url: string,
+  authorization: string,
+  file: string,
+  prefix: string,
+): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        new URL("./single-use-load.mjs", import.meta.url).pathname,
+        file,
+        url,
+        authorization,
+        String(seconds),
+        "16",
+        prefix,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    child.on("error", reject);
+    child.on("exit", () => {
+      try {
+        const r = JSON.parse(out);
+        resolve({
+          requests: r.requests.total,
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          non2xx: r.non2xx,
+        });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+for (const algorithm of ["RS256", "ES256"] as const) {
+  const { tessera, url } = await startBenchServer({
+    TESSERA_KEY_ALGORITHM: algorithm,
+    TESSERA_AUTHORIZATION_CODE_LIFETIME: "600",
+    ...(databaseUrl ? { TESSERA_DATABASE_URL: databaseUrl } : {}),
+  });
+  const { services } = tessera;
+  const redirectUri = "https://app.example.org/callback";
+  const registered = await services.clients.register({
+    clientName: `bench-web-${algorithm}`,
+    authMethod: "client_secret_basic",
+    grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
+    redirectUris: [redirectUri],
+    scopes: ["openid", "offline_access", "storage.read:/cms"],
+  });
+  const basic = `Basic ${Buffer.from(`${registered.client.clientId}:${registered.clientSecret}`).toString("base64")}`;
+  const account = await services.accounts.create({
+    username: `bench-code-${algorithm.toLowerCase()}-${Date.now()}`,
+    name: "Bench",
+    email: "b@example.org",
+  });
+
+  // /introspect of one access token (the cached verification path after the first request).
+  const issued = await services.tokenIssuer.issue({
+    client: registered.client,
+    account,
+    scope: ["openid", "storage.read:/cms"],
+    audiences: [],
+  });
+  report(
+    `${algorithm} /introspect (access token)`,
+    await runLoad({
+      url: `${url}/introspect`,
+      method: "POST",
+      headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
+      body: `token=${issued.access_token}`,
+      seconds,
+      connections: 16,
+    }),
+  );
+
+  const codes: string[] = [];
+  const now = Date.now();
+  for (let i = 0; i < 4000 * seconds; i++)
+    codes.push(
+      await issueAuthorizationCode(
+        { codes: services.repos.authorizationCodes, clock: { now: () => now }, lifetime: 600 },
+        {
+          client: registered.client,
+          redirectUri,
+          scope: ["openid", "storage.read:/cms"],
+          audiences: [],
+        } as never,
+        { accountId: account.id, authTime: now },
+      ),
+    );
+  const file = join(tmpdir(), `tessera-bench-codes-${algorithm}.txt`);
+  writeFileSync(file, codes.join("\n"));
+  report(
+    `${algorithm} authorization_code /token`,
+    await singleUseLoad(
+      `${url}/token`,
+      basic,
+      file,
+      `grant_type=authorization_code&redirect_uri=${encodeURIComponent(redirectUri)}&code=`,
+    ),
+  );
+  await tessera.close();
+}
