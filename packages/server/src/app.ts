@@ -187,7 +187,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     revocation: services.revocation,
     userinfo: services.userinfo,
   });
-  registrationRoutes(app, { config, clients: services.clients });
+  registrationRoutes(app, { config, clients: services.clients, accessTokens: services.ownAccessTokens });
   signupRoutes(app, { csrf, registrations: services.registrations, throttle: services.throttle });
   passwordResetRoutes(app, { csrf, reset: services.passwordReset });
   await apiRoutes(app, {

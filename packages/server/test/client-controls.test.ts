@@ -116,3 +116,55 @@ describe("suspending a client (IAM #705)", () => {
     expect(stillDead.body.error).toBe("invalid_grant");
   });
 });
+
+describe("dynamically registered clients (IAM #652, #892)", () => {
+  const register = (body: unknown, authorization?: string) =>
+    fetch(`${server.url}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const CLI = {
+    client_name: "tessera-cli",
+    application_type: "native",
+    token_endpoint_auth_method: "none",
+    grant_types: ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+    response_types: [],
+    redirect_uris: [],
+  };
+
+  test("a user's access token makes the user the client's owner; other bearers are refused", async () => {
+    const { body: cli } = await api("POST", "/clients", {
+      client_name: "pw",
+      grant_types: ["password"],
+      token_endpoint_auth_method: "client_secret_post",
+      scope: "openid",
+    });
+    const tokens = await postForm(`${server.url}/token`, {
+      grant_type: "password",
+      client_id: cli.client_id as string,
+      client_secret: cli.client_secret as string,
+      username: "admin",
+      password: ADMIN_PASSWORD,
+      scope: "openid",
+    });
+    const owned = await register(CLI, `Bearer ${tokens.body.access_token}`);
+    expect(owned.status).toBe(201);
+    const admin = await server.tessera.services.accounts.findByUsername("admin");
+    expect((await api("GET", `/clients/${owned.body.client_id}`)).body.owner_account_id).toBe(admin?.id);
+    expect((await register(CLI, "Bearer not-a-token")).status).toBe(401);
+    const anonymous = await register(CLI);
+    expect((await api("GET", `/clients/${anonymous.body.client_id}`)).body.owner_account_id).toBeNull();
+  });
+
+  test("registration access tokens expire", async () => {
+    const { body } = await register(CLI);
+    const read = () =>
+      fetch(body.registration_client_uri as string, {
+        headers: { authorization: `Bearer ${body.registration_access_token}` },
+      });
+    expect((await read()).status).toBe(200);
+    server.clock.advance(366 * 86_400_000);
+    expect((await read()).status).toBe(401);
+  });
+});

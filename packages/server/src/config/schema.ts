@@ -291,6 +291,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: "Scopes a client registered without the bootstrap token may ask for (and gets when it names none); a bare `wlcg.groups` covers `wlcg.groups:<group>`. Storage and compute scopes are for clients registered with `TESSERA_BOOTSTRAP_TOKEN`.",
   },
   {
+    path: "registration.tokenLifetime",
+    env: "TESSERA_REGISTRATION_TOKEN_LIFETIME",
+    type: { kind: "duration", min: 3600, max: 3650 * 86_400 },
+    default: "365d",
+    doc: "How long a registration access token (RFC 7592, for reading, updating or deleting a dynamically registered client) stays valid (IAM #892).",
+  },
+  {
     path: "signup.mode",
     env: "TESSERA_SIGNUP_MODE",
     type: { kind: "enum", values: ["moderated", "closed"] },

@@ -113,6 +113,7 @@ export interface ClientsTable {
   skip_consent: number;
   post_logout_redirect_uris: string;
   suspended_at: number | null;
+  registration_token_expires_at: number | null;
 }
 
 export interface AuthorizationCodesTable {

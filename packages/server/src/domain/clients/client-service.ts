@@ -44,7 +44,8 @@ export function createClientService(deps: {
   return {
     async register(
       settings: ClientSettings,
-      options: { registrationToken?: boolean } = {},
+      /** `registrationToken`: issue an RFC 7592 registration access token valid for this many seconds. */
+      options: { registrationToken?: number } = {},
     ): Promise<RegisteredClient> {
       // A client's own tokens have sub = client_id; a chosen id shaped like an account id (a
       // UUID) could impersonate that account's subject, so only generated ids may look like one.
@@ -69,6 +70,8 @@ export function createClientService(deps: {
         jwks: settings.jwks ?? null,
         ownerAccountId: settings.ownerAccountId ?? null,
         registrationTokenHash: registrationAccessToken ? hashSecret(registrationAccessToken) : null,
+        registrationTokenExpiresAt:
+          options.registrationToken === undefined ? null : now + options.registrationToken * 1000,
         skipConsent: settings.skipConsent ?? false,
         postLogoutRedirectUris: settings.postLogoutRedirectUris ?? [],
         createdAt: now,
@@ -83,6 +86,7 @@ export function createClientService(deps: {
     },
 
     find: (clientId: string) => clients.find(clientId),
+    countOwnedBy: (accountId: string) => clients.countOwnedBy(accountId),
     list: (options: { limit: number; after?: string }) => clients.list(options),
 
     /** Constant-time check of a presented secret against the stored hash. */
@@ -91,8 +95,10 @@ export function createClientService(deps: {
       return safeEqual(client.secretHash, hashSecret(secret));
     },
 
+    /** True for the client's registration access token while it has not expired (IAM #892). */
     registrationTokenMatches(client: Client, token: string): boolean {
       if (!client.registrationTokenHash) return false;
+      if (client.registrationTokenExpiresAt && client.registrationTokenExpiresAt <= clock.now()) return false;
       return safeEqual(client.registrationTokenHash, hashSecret(token));
     },
 

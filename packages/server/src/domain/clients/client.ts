@@ -31,6 +31,8 @@ export interface Client {
   postLogoutRedirectUris: string[];
   /** Set while the client is suspended: it cannot authenticate and its tokens are inactive. */
   suspendedAt?: number | null;
+  /** When the registration access token stops working; null or absent: never (administrator-made clients have none). */
+  registrationTokenExpiresAt?: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -42,6 +44,8 @@ export interface ClientRepository {
   update(client: Client): Promise<void>;
   delete(clientId: string): Promise<void>;
   list(options: { limit: number; after?: string }): Promise<Client[]>;
+  /** How many clients an account registered itself. */
+  countOwnedBy(accountId: string): Promise<number>;
 }
 
 export function isPublicClient(client: Pick<Client, "authMethod">): boolean {

@@ -31,13 +31,19 @@ import {
   usesClientSecret,
   validateClientMetadata,
 } from "../../protocol/client-metadata.js";
+import type { OwnAccessTokenVerifier } from "../../protocol/own-access-token.js";
 import { SUPPORTED_GRANT_TYPES } from "../../protocol/token-endpoint.js";
 import { OAuthError, sendOAuthError, sendOAuthJson } from "../oauth-replies.js";
 
 export interface RegistrationDeps {
   config: Pick<Config, "issuer" | "bootstrap" | "registration">;
   clients: ClientService;
+  /** Recognises a user's access token at /register: the client is then registered as theirs. */
+  accessTokens?: Pick<OwnAccessTokenVerifier, "active">;
 }
+
+/** Clients one account may register for itself (IAM #652: owners, within limits). */
+const MAX_OWNED_CLIENTS = 50;
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
@@ -126,14 +132,27 @@ export function registrationRoutes(app: FastifyInstance, deps: RegistrationDeps)
         const token = bearerToken(request);
         const privileged =
           token !== undefined && bootstrapToken !== undefined && safeEqual(token, bootstrapToken);
-        if (token !== undefined && !privileged) {
+        // A user's own access token registers the client as theirs (IAM #652), with the limits of
+        // open registration; any other bearer is refused.
+        const owner =
+          token !== undefined && !privileged ? (await deps.accessTokens?.active(token))?.account : undefined;
+        if (token !== undefined && !privileged && !owner) {
           return sendInvalidToken(reply, true, "the initial access token is not valid");
         }
-        if (!privileged && !config.registration.open) {
+        if (!privileged && !owner && !config.registration.open) {
           return sendInvalidToken(reply, false, "registration needs an initial access token");
         }
+        if (owner && (await clients.countOwnedBy(owner.id)) >= MAX_OWNED_CLIENTS) {
+          throw new OAuthError(
+            "invalid_client_metadata",
+            `an account may register at most ${MAX_OWNED_CLIENTS} clients`,
+          );
+        }
         const metadata = validateClientMetadata(jsonBody(request), policy(privileged));
-        const registered = await clients.register(settings(metadata), { registrationToken: true });
+        const registered = await clients.register(
+          { ...settings(metadata), ...(owner ? { ownerAccountId: owner.id } : {}) },
+          { registrationToken: config.registration.tokenLifetime },
+        );
         return sendOAuthJson(reply, 201, {
           ...clientInformation(registered.client, metadata.echoed),
           ...(registered.clientSecret ? { client_secret: registered.clientSecret } : {}),

@@ -15,6 +15,7 @@ import { userTokens } from "./012-user-tokens.js";
 import { rateLimits } from "./013-rate-limits.js";
 import { housekeepingIndexes } from "./014-housekeeping-indexes.js";
 import { clientSuspension } from "./015-client-suspension.js";
+import { clientRegistration } from "./016-client-registration.js";
 
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -34,6 +35,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "013-rate-limits": rateLimits(),
     "014-housekeeping-indexes": housekeepingIndexes(),
     "015-client-suspension": clientSuspension(),
+    "016-client-registration": clientRegistration(),
   };
   return { getMigrations: async () => migrations };
 }

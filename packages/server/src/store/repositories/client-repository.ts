@@ -24,6 +24,7 @@ function toRow(c: Client): ClientsTable {
     skip_consent: c.skipConsent ? 1 : 0,
     post_logout_redirect_uris: toJson(c.postLogoutRedirectUris),
     suspended_at: c.suspendedAt ?? null,
+    registration_token_expires_at: c.registrationTokenExpiresAt ?? null,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -48,6 +49,7 @@ function toClient(r: Selectable<ClientsTable>): Client {
     skipConsent: r.skip_consent === 1,
     postLogoutRedirectUris: fromJsonList(r.post_logout_redirect_uris),
     suspendedAt: r.suspended_at,
+    registrationTokenExpiresAt: r.registration_token_expires_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -74,6 +76,14 @@ export function createClientRepository(db: Kysely<Database>): ClientRepository {
     async update(client) {
       const { client_id, created_at, ...changes } = toRow(client);
       await db.updateTable("clients").set(changes).where("client_id", "=", client_id).execute();
+    },
+    async countOwnedBy(accountId) {
+      const row = await db
+        .selectFrom("clients")
+        .select((eb) => eb.fn.countAll<number | string>().as("n"))
+        .where("owner_account_id", "=", accountId)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
     async delete(clientId) {
       await db.deleteFrom("clients").where("client_id", "=", clientId).execute();
