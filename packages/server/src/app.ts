@@ -11,7 +11,7 @@ import { installAupGate } from "./http/aup-gate.js";
 import { createPageCsp } from "./http/content-security-policy.js";
 import { cookieSettings } from "./http/cookies.js";
 import { createCsrf } from "./http/csrf.js";
-import { installErrorHandlers } from "./http/errors.js";
+import { HttpError, installErrorHandlers } from "./http/errors.js";
 import { installMetrics } from "./http/metrics.js";
 import { STYLESHEET } from "./http/pages/stylesheet.js";
 import { createPendingLogins } from "./http/pending-login.js";
@@ -75,6 +75,16 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
+  });
+  // Schema validation coerces query strings to numbers and lets `1e400` through as Infinity,
+  // which would reach the database as a bound (a 500 on PostgreSQL): refuse it here, for every route.
+  app.addHook("preHandler", async (request) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (typeof value === "number" && !Number.isFinite(value)) {
+        throw new HttpError(400, "invalid_request", `query parameter ${name} is not a finite number`);
+      }
+    }
   });
 
   installErrorHandlers(app);

@@ -205,6 +205,11 @@ describe("clients", () => {
     });
     expect(broken.status).toBe(400);
     expect((await api("GET", "/clients?limit=0")).status).toBe(400);
+    // Regression: `1e400` was coerced to Infinity and reached PostgreSQL as LIMIT (a 500).
+    expect((await api("GET", "/clients?limit=1e400")).body).toMatchObject({
+      status: 400,
+      code: "invalid_request",
+    });
   });
 });
 
