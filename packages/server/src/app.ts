@@ -76,15 +76,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
-  // Schema validation coerces query strings to numbers and lets `1e400` through as Infinity,
-  // which would reach the database as a bound (a 500 on PostgreSQL): refuse it here, for every route.
+  // Two kinds of input that pass schema validation but break the database: numbers that
+  // coercion made non-finite (`limit=1e400` is Infinity, a 500 as a PostgreSQL bound), and NUL
+  // characters, which PostgreSQL text refuses. One check for every route, before any handler.
   app.addHook("preHandler", async (request) => {
-    const query = request.query as Record<string, unknown> | undefined;
-    for (const [name, value] of Object.entries(query ?? {})) {
-      if (typeof value === "number" && !Number.isFinite(value)) {
-        throw new HttpError(400, "invalid_request", `query parameter ${name} is not a finite number`);
-      }
-    }
+    const problem =
+      unsafeInput(request.params, "path parameter") ??
+      unsafeInput(request.query, "query parameter") ??
+      unsafeInput(request.body, "body field");
+    if (problem) throw new HttpError(400, "invalid_request", problem);
   });
 
   installErrorHandlers(app);
@@ -218,4 +218,19 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/api/openapi.json", async () => app.swagger());
   dashboardRoutes(app);
   return app;
+}
+
+/** Describes the first non-finite number or NUL-containing string in a request part, if any. */
+function unsafeInput(value: unknown, where: string, name = "", depth = 0): string | undefined {
+  if (typeof value === "string")
+    return value.includes("\u0000") ? `${where} ${name} contains a NUL character`.trim() : undefined;
+  if (typeof value === "number")
+    return Number.isFinite(value) ? undefined : `${where} ${name} is not a finite number`.trim();
+  if (value === null || typeof value !== "object" || depth > 16) return undefined;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (key.includes("\u0000")) return `${where} name contains a NUL character`;
+    const found = unsafeInput(item, where, Array.isArray(value) ? name : key, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
