@@ -210,6 +210,9 @@ describe("clients", () => {
       status: 400,
       code: "invalid_request",
     });
+    // Regression: a NUL in a path parameter reached PostgreSQL (which refuses it in text) as a 500.
+    expect((await api("GET", "/accounts/%00")).body).toMatchObject({ status: 400, code: "invalid_request" });
+    expect((await api("POST", "/groups", { name: "/a\u0000b" })).status).toBe(400);
   });
 });
 
