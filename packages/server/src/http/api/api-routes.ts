@@ -8,6 +8,7 @@ import { createApiCallers } from "./api-caller.js";
 import { aupApi } from "./aup-api.js";
 import { clientsApi } from "./clients-api.js";
 import { csrfApi } from "./csrf-api.js";
+import { exchangePoliciesApi } from "./exchange-policies-api.js";
 import { groupsApi } from "./groups-api.js";
 import { identitiesApi } from "./identities-api.js";
 import { operatorApi } from "./operator-api.js";
@@ -54,6 +55,7 @@ export async function apiRoutes(
       groupsApi(api, { callers, groups: deps.services.groups });
       identitiesApi(api, { callers, federation: deps.services.federation });
       policiesApi(api, { callers, policies: deps.services.scopePolicies, accounts: deps.services.accounts });
+      exchangePoliciesApi(api, { callers, policies: deps.services.tokenExchangePolicies });
       aupApi(api, { callers, aup: deps.services.aup });
       totpApi(api, { callers, totp: deps.services.totp, accounts: deps.services.accounts });
       tokensApi(api, {
