@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from "./config/load.js";
+import { productionLoggerOptions } from "./logging.js";
 import { runMaintenance, startTessera } from "./server.js";
 
 // The only module that reads the process environment.
@@ -29,21 +30,7 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const tessera = await startTessera(config, {
-    logger: {
-      level: config.logLevel,
-      redact: {
-        paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
-        censor: "[redacted]",
-      },
-      serializers: {
-        // Paths only: query strings can carry codes and tokens.
-        req: (req: { method: string; url: string; ip?: string }) => ({
-          method: req.method,
-          path: req.url.split("?")[0],
-          ip: req.ip,
-        }),
-      },
-    },
+    logger: productionLoggerOptions(config.logLevel),
   });
   await tessera.app.listen({ host: config.host, port: config.port });
   if (tessera.bootstrap.generatedPassword) {
