@@ -65,7 +65,12 @@ export function createServices(deps: {
     policies: repos.tokenExchangePolicies,
     clock,
   });
-  const groups = createGroupService({ groups: repos.groups, clock });
+  const mailer = deps.mailer ?? mailerFromConfig(config);
+  const groups = createGroupService({
+    groups: repos.groups,
+    clock,
+    notify: { mailer, accounts: repos.accounts, issuer: config.issuer },
+  });
   const scopePolicies = createScopePolicyService({ policies: repos.scopePolicies, groups, audit, clock });
   const passwordLogin = createPasswordLogin({ accounts: repos.accounts, throttle, audit, clock });
   // TOTP second factor (RFC 6238); secrets sealed under a key derived from the key-encryption key.
@@ -78,7 +83,6 @@ export function createServices(deps: {
     issuerLabel: config.organisationName,
     requirement: config.login.requireTotp,
   });
-  const mailer = deps.mailer ?? mailerFromConfig(config);
   // Moderated sign-up and password reset by email.
   const registrations = createRegistrationService({
     registrations: repos.registrations,

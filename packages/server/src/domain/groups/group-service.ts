@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { checkGroupName, type GroupMembership } from "@tessera/profile";
-import type { Account } from "../accounts/account.js";
+import type { Account, AccountRepository } from "../accounts/account.js";
 import type { Clock } from "../clock.js";
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from "../errors.js";
+import { type Mailer, sendInBackground } from "../mail/mailer.js";
 import type { Group, GroupRepository, GroupRequest, Membership } from "./group.js";
 
 const MAX_TEXT = 2000;
@@ -11,8 +12,28 @@ const MAX_TEXT = 2000;
  * Groups and who is in them (INDIGO IAM's model): a tree named by paths, members with optional
  * end dates, managers per group, and requests that a manager or an administrator decides.
  */
-export function createGroupService(deps: { groups: GroupRepository; clock: Clock }) {
+/** Who to tell about membership requests: the group's managers when asked, the applicant when decided. */
+export interface GroupNotifications {
+  mailer: Mailer;
+  accounts: Pick<AccountRepository, "findById">;
+  issuer: string;
+}
+
+export function createGroupService(deps: {
+  groups: GroupRepository;
+  clock: Clock;
+  notify?: GroupNotifications;
+}) {
   const { groups, clock } = deps;
+
+  async function tell(accountIds: readonly string[], subject: string, text: string) {
+    const notify = deps.notify;
+    if (!notify) return;
+    for (const id of accountIds) {
+      const account = await notify.accounts.findById(id);
+      if (account?.email) sendInBackground(notify.mailer, { to: account.email, subject, text });
+    }
+  }
 
   async function found(id: string): Promise<Group> {
     const group = await groups.find(id);
@@ -132,6 +153,15 @@ export function createGroupService(deps: { groups: GroupRepository; clock: Clock
         decidedAt: null,
       };
       await groups.createRequest(request);
+      const group = await found(groupId);
+      const managers = (await groups.members(groupId, { limit: 500 })).filter(
+        (m) => m.manager && (m.endsAt === null || m.endsAt > clock.now()),
+      );
+      await tell(
+        managers.map((m) => m.accountId),
+        `Membership request for ${group.name}`,
+        `${account.name} (${account.username}) asks to join ${group.name}:\n\n${request.motivation}\n\nDecide at ${deps.notify?.issuer ?? ""}/dashboard/manager`,
+      );
       return request;
     },
 
@@ -153,6 +183,14 @@ export function createGroupService(deps: { groups: GroupRepository; clock: Clock
       if (!(await groups.closeRequest(requestId, outcome)))
         throw new ConflictError("request (already decided)");
       if (approve) await service.putMember(null, request.groupId, request.accountId, {});
+      const group = await found(request.groupId);
+      await tell(
+        [request.accountId],
+        `Your request to join ${group.name} was ${outcome.status}`,
+        approve
+          ? `You are now a member of ${group.name}.`
+          : `Your request to join ${group.name} was rejected${outcome.reason ? `: ${outcome.reason}` : "."}`,
+      );
       return {
         ...request,
         status: outcome.status,
