@@ -4,7 +4,8 @@ import { ConflictError } from "../../domain/errors.js";
 import type { AccountsTable, Database } from "../schema.js";
 import { isUniqueViolation } from "../unique-violation.js";
 
-function toAccount(row: Selectable<AccountsTable>): AccountWithSecret {
+/** An accounts row as the domain sees it; every query that reads accounts maps through here. */
+export function toAccount(row: Selectable<AccountsTable>): AccountWithSecret {
   return {
     id: row.id,
     username: row.username,

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
-import type { AccountStatus } from "../../domain/accounts/account.js";
 import type { PasswordResetRepository } from "../../domain/login/password-reset.js";
 import type { Database } from "../schema.js";
+import { toAccount } from "./account-repository.js";
 
 export function createPasswordResetRepository(db: Kysely<Database>): PasswordResetRepository {
   return {
@@ -50,17 +50,7 @@ export function createPasswordResetRepository(db: Kysely<Database>): PasswordRes
         .orderBy("username")
         .limit(limit)
         .execute();
-      return rows.map((row) => ({
-        id: row.id,
-        username: row.username,
-        name: row.name,
-        email: row.email,
-        status: row.status as AccountStatus,
-        isAdmin: row.is_admin === 1,
-        passwordHash: row.password_hash,
-        createdAt: Number(row.created_at),
-        updatedAt: Number(row.updated_at),
-      }));
+      return rows.map(toAccount);
     },
   };
 }
