@@ -110,6 +110,7 @@ function housekeepingOf(config: Config, services: Services, clock: Clock) {
     clock,
     auditRetention: config.maintenance.auditRetention,
     sessionIdleTimeout: config.session.idleTimeout,
+    unusedClientLifetime: config.registration.unusedClientLifetime,
     tokens: services.gateway.tokens,
   });
 }

@@ -168,3 +168,55 @@ describe("dynamically registered clients (IAM #652, #892)", () => {
     expect((await read()).status).toBe(401);
   });
 });
+
+describe("unused self-registered clients are cleaned up (IAM #680)", () => {
+  test("housekeeping deletes old anonymous registrations without grants, and keeps the rest", async () => {
+    const { createHousekeeping } = await import("../src/domain/maintenance/housekeeping.js");
+    const register = async (body: Record<string, unknown>, authorization?: string) =>
+      (await (
+        await fetch(`${server.url}/register`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+          body: JSON.stringify(body),
+        })
+      ).json()) as Record<string, unknown>;
+    const DEVICE = "urn:ietf:params:oauth:grant-type:device_code";
+    const cli = {
+      application_type: "native",
+      token_endpoint_auth_method: "none",
+      grant_types: [DEVICE, "refresh_token"],
+      response_types: [],
+      redirect_uris: [],
+    };
+    const unused = await register({ ...cli, client_name: "forgotten" });
+    const used = await register({ ...cli, client_name: "in use" });
+    const service = await register(
+      { client_name: "svc", grant_types: ["client_credentials"], scope: "openid" },
+      `Bearer ${BOOTSTRAP}`,
+    );
+    // The used client holds a refresh token.
+    const admin = await server.tessera.services.accounts.findByUsername("admin");
+    const usedClient = await server.tessera.services.clients.find(used.client_id as string);
+    if (!admin || !usedClient) throw new Error("setup");
+    server.clock.advance(91 * 86_400_000);
+    await server.tessera.services.tokenIssuer.issue({
+      client: usedClient,
+      account: admin,
+      scope: ["openid", "offline_access"],
+      audiences: [],
+    });
+    const housekeeping = createHousekeeping({
+      repo: server.tessera.services.repos.housekeeping,
+      clock: server.clock,
+      auditRetention: 400 * 86_400,
+      sessionIdleTimeout: 7200,
+      unusedClientLifetime: 90 * 86_400,
+    });
+    const report = await housekeeping.run();
+    expect(report.deleted.clients_unused).toBeGreaterThanOrEqual(1);
+    const clients = server.tessera.services.clients;
+    expect(await clients.find(unused.client_id as string)).toBeUndefined();
+    expect(await clients.find(used.client_id as string)).toBeDefined();
+    expect(await clients.find(service.client_id as string)).toBeDefined();
+  });
+});

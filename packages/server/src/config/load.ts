@@ -44,7 +44,7 @@ export interface Config {
     registerPerIp: number;
     formsPerIp: number;
   };
-  registration: { open: boolean; allowedScopes: string; tokenLifetime: number };
+  registration: { open: boolean; allowedScopes: string; tokenLifetime: number; unusedClientLifetime: number };
   signup: { mode: "moderated" | "closed" };
   mail: { smtpUrl: string | undefined; from: string };
   /** Upstream identity providers: a list, so from the YAML file only (see federation.ts). */

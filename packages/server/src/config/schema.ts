@@ -298,6 +298,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: "How long a registration access token (RFC 7592, for reading, updating or deleting a dynamically registered client) stays valid (IAM #892).",
   },
   {
+    path: "registration.unusedClientLifetime",
+    env: "TESSERA_REGISTRATION_UNUSED_CLIENT_LIFETIME",
+    type: { kind: "duration", min: 86_400, max: 3650 * 86_400 },
+    default: "90d",
+    doc: "Clients registered at `/register` without an owner or the bootstrap token's privileges are deleted by housekeeping once older than this and holding no grant (no refresh token, code or device authorization): oidc-agent and CLI registrations nobody uses any more (IAM #680). Clients with client credentials or token exchange are never deleted this way.",
+  },
+
+  {
     path: "signup.mode",
     env: "TESSERA_SIGNUP_MODE",
     type: { kind: "enum", values: ["moderated", "closed"] },

@@ -41,6 +41,12 @@ export interface HousekeepingRepository {
   /** Signing keys whose publication ended before `before`. */
   deleteRetiredKeys(before: number): Promise<number>;
   /**
+   * Clients registered dynamically and anonymously (no owner) before `createdBefore` that hold
+   * no grant at all: no refresh token, authorization code or device authorization (IAM #680).
+   * Clients using client credentials or token exchange are never included.
+   */
+  deleteUnusedDynamicClients(createdBefore: number, limit: number): Promise<number>;
+  /**
    * Runs `work` if no other node is running it now (PostgreSQL advisory lock); undefined when
    * another node holds the lock. SQLite is one process: `work` runs directly.
    */
@@ -52,6 +58,8 @@ export interface HousekeepingOptions {
   clock: Clock;
   /** Seconds audit events, token history, decided sign-ups and retired keys are kept. */
   auditRetention: number;
+  /** Seconds after which an unused, ownerless dynamically registered client is deleted. */
+  unusedClientLifetime?: number;
   /** Seconds of inactivity after which a browser session has ended (session.idleTimeout). */
   sessionIdleTimeout: number;
   /**
@@ -92,6 +100,7 @@ export const HOUSEKEEPING_TABLES = [
   "audit_events",
   "token_history",
   "signing_keys",
+  "clients_unused",
 ] as const;
 
 export function createHousekeeping(options: HousekeepingOptions) {
@@ -138,6 +147,12 @@ export function createHousekeeping(options: HousekeepingOptions) {
       // and link hash dropped at once; decided requests go after the retention period.
       await drain("registrations_expired", () => repo.closeExpiredRegistrations(now, batchSize));
       await drain("registrations", () => repo.deleteClosedRegistrations(cutoff, batchSize));
+      // Self-registered clients (oidc-agent, the CLI) nobody uses any more: their refresh tokens
+      // have all expired and been swept above.
+      if (options.unusedClientLifetime !== undefined) {
+        const createdBefore = now - options.unusedClientLifetime * 1000;
+        await drain("clients_unused", () => repo.deleteUnusedDynamicClients(createdBefore, batchSize));
+      }
       // History kept for the retention period.
       await drain("audit_events", () => repo.deleteHistory("audit_events", cutoff, batchSize));
       await drain("token_history", () => repo.deleteHistory("token_history", cutoff, batchSize));

@@ -109,6 +109,53 @@ export function createHousekeepingRepository(db: Kysely<Database>, dialect: Dial
           .executeTakeFirst(),
       );
     },
+    async deleteUnusedDynamicClients(createdBefore, limit) {
+      return deleted(
+        await db
+          .deleteFrom("clients")
+          .where("client_id", "in", (eb) =>
+            eb
+              .selectFrom("clients as c")
+              .select("c.client_id")
+              .where("c.registration_token_hash", "is not", null)
+              .where("c.owner_account_id", "is", null)
+              .where("c.created_at", "<", createdBefore)
+              // Clients that work without refresh tokens (client credentials, token exchange)
+              // leave no trace here when in use: never treat them as unused.
+              .where("c.grant_types", "not like", '%"client_credentials"%')
+              .where("c.grant_types", "not like", "%token-exchange%")
+              .where(({ not, exists, selectFrom }) =>
+                not(
+                  exists(
+                    selectFrom("refresh_tokens as r")
+                      .select("r.token_hash")
+                      .whereRef("r.client_id", "=", "c.client_id"),
+                  ),
+                ),
+              )
+              .where(({ not, exists, selectFrom }) =>
+                not(
+                  exists(
+                    selectFrom("authorization_codes as a")
+                      .select("a.code_hash")
+                      .whereRef("a.client_id", "=", "c.client_id"),
+                  ),
+                ),
+              )
+              .where(({ not, exists, selectFrom }) =>
+                not(
+                  exists(
+                    selectFrom("device_authorizations as d")
+                      .select("d.device_code_hash")
+                      .whereRef("d.client_id", "=", "c.client_id"),
+                  ),
+                ),
+              )
+              .limit(limit),
+          )
+          .executeTakeFirst(),
+      );
+    },
     async deleteHistory(table, before, limit) {
       return deleted(
         await db
