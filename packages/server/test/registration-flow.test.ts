@@ -421,7 +421,9 @@ describe("password reset by email", () => {
   test("an expired account asked for by email gets no mail (regression: email lookups lost the end date)", async () => {
     await user("mira");
     const account = await server.tessera.services.accounts.findByUsername("mira");
-    await server.tessera.services.accounts.update(account?.id as string, { endsAt: server.clock.now() - 1000 });
+    await server.tessera.services.accounts.update(account?.id as string, {
+      endsAt: server.clock.now() - 1000,
+    });
     const before = sink.messages.length;
     expect((await ask("mira@example.net")).status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
