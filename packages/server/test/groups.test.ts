@@ -233,3 +233,117 @@ describe("groups", () => {
     expect((await api("PUT", "/groups/nope/members/nobody", { ends_at: "tomorrow" })).status).toBe(400);
   });
 });
+
+describe("moving groups and reading who is who", () => {
+  test("a move renames the group and its subgroups; memberships follow by id", async () => {
+    const cms = await group("/hep");
+    const wrong = await group("/cms-trigger");
+    const l1 = await group("/cms-trigger/l1");
+    const hlt = await group("/cms-trigger/l1/hlt_test");
+    // A sibling whose name shares the prefix must not be renamed with the subtree.
+    const sibling = await group("/cms-trigger-ops");
+    const member = await user("quinn");
+    await api("PUT", `/groups/${l1.id}/members/${member.id}`, {});
+
+    const moved = await api("PATCH", `/groups/${wrong.id}`, { parent_id: cms.id, description: "moved" });
+    expect(moved.body).toMatchObject({
+      id: wrong.id,
+      name: "/hep/cms-trigger",
+      parent_id: cms.id,
+      description: "moved",
+    });
+    expect((await api("GET", `/groups/${l1.id}`)).body).toMatchObject({ name: "/hep/cms-trigger/l1" });
+    expect((await api("GET", `/groups/${hlt.id}`)).body).toMatchObject({
+      name: "/hep/cms-trigger/l1/hlt_test",
+    });
+    expect((await api("GET", `/groups/${sibling.id}`)).body).toMatchObject({ name: "/cms-trigger-ops" });
+    expect(
+      decodeJwt((await userToken("quinn", "openid wlcg.groups")).access_token as string)["wlcg.groups"],
+    ).toEqual(["/hep/cms-trigger/l1"]);
+
+    // Under itself or its subgroups: refused; to a taken name: refused and nothing renamed.
+    expect((await api("PATCH", `/groups/${wrong.id}`, { parent_id: hlt.id })).body).toMatchObject({
+      status: 400,
+      code: "invalid_move",
+    });
+    expect((await api("PATCH", `/groups/${wrong.id}`, { parent_id: wrong.id })).body).toMatchObject({
+      code: "invalid_move",
+    });
+    expect((await api("PATCH", `/groups/${wrong.id}`, { parent_id: "nope" })).body).toMatchObject({
+      status: 400,
+      code: "no_parent",
+    });
+    const clash = await group("/l1");
+    expect((await api("PATCH", `/groups/${l1.id}`, { parent_id: null })).body).toMatchObject({
+      status: 409,
+      code: "conflict",
+    });
+    expect((await api("GET", `/groups/${hlt.id}`)).body).toMatchObject({
+      name: "/hep/cms-trigger/l1/hlt_test",
+    });
+    expect((await api("DELETE", `/groups/${clash.id}`)).status).toBe(204);
+
+    // Back to the top: the whole subtree follows.
+    expect((await api("PATCH", `/groups/${l1.id}`, { parent_id: null })).body).toMatchObject({
+      name: "/l1",
+      parent_id: null,
+    });
+    expect((await api("GET", `/groups/${hlt.id}`)).body).toMatchObject({
+      name: "/l1/hlt_test",
+      parent_id: l1.id,
+    });
+    expect((await api("PATCH", `/groups/${l1.id}`, { parent_id: 7 })).status).toBe(400);
+  });
+
+  test("requests and members carry usernames and display names; an account's groups for administrators", async () => {
+    const alice = await server.tessera.services.accounts.create({
+      username: "ruth",
+      name: "Ruth Benerito",
+      email: "ruth@example.org",
+      password: "a long enough password",
+    });
+    const atlas = await group("/atlas-names");
+    const browser = createBrowser(server.url);
+    await browser.login("ruth", "a long enough password");
+    const csrf = await browser.csrfFrom("/");
+    const asked = await browser.request("/api/v1/me/group-requests", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf, accept: "application/json" },
+      body: JSON.stringify({ group_id: atlas.id, motivation: "names please" }),
+    });
+    expect(asked.status).toBe(201);
+    const pending = await api("GET", `/groups/${atlas.id}/requests?status=pending`);
+    expect(pending.body.items).toEqual([
+      expect.objectContaining({ account_id: alice.id, username: "ruth", display_name: "Ruth Benerito" }),
+    ]);
+
+    const endsAt = new Date(server.clock.now() + 86_400_000).toISOString();
+    await api("PUT", `/groups/${atlas.id}/members/${alice.id}`, { ends_at: endsAt });
+    expect((await api("GET", `/groups/${atlas.id}/members`)).body.items).toEqual([
+      expect.objectContaining({ username: "ruth", display_name: "Ruth Benerito", ends_at: endsAt }),
+    ]);
+    const groupsOf = await api("GET", `/accounts/${alice.id}/groups`);
+    expect(groupsOf.body.items).toEqual([
+      expect.objectContaining({
+        group_id: atlas.id,
+        ends_at: endsAt,
+        manager: false,
+        group: expect.objectContaining({ name: "/atlas-names" }),
+      }),
+    ]);
+    expect((await api("GET", "/accounts/nobody/groups")).body).toMatchObject({
+      status: 404,
+      code: "not_found",
+    });
+    // A plain member may not read someone's groups.
+    const own = await browser.request(`/api/v1/accounts/${alice.id}/groups`, {
+      headers: { accept: "application/json" },
+    });
+    expect(own.status).toBe(403);
+    // An unknown account is a 404, not a foreign-key failure.
+    expect((await api("PUT", `/groups/${atlas.id}/members/nobody`, {})).body).toMatchObject({
+      status: 404,
+      code: "not_found",
+    });
+  });
+});

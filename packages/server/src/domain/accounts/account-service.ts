@@ -71,7 +71,7 @@ export function createAccountService(deps: {
     findById: (id: string) => accounts.findById(id),
     findByUsername: (username: string) => accounts.findByUsername(username),
     count: () => accounts.count(),
-    async list(options: { limit: number; after?: string }): Promise<Account[]> {
+    async list(options: { limit: number; after?: string; search?: string }): Promise<Account[]> {
       return (await accounts.list(options)).map(({ passwordHash: _secret, ...account }) => account);
     },
   };

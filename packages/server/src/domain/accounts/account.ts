@@ -25,8 +25,11 @@ export interface AccountRepository {
   /** Usernames are compared case-insensitively: they are stored lower-case. */
   findByUsername(username: string): Promise<AccountWithSecret | undefined>;
   count(): Promise<number>;
-  /** Ordered by username; `after` is the last username of the previous page. */
-  list(options: { limit: number; after?: string }): Promise<AccountWithSecret[]>;
+  /**
+   * Ordered by username; `after` is the last username of the previous page. `search` keeps the
+   * accounts whose username, name or email contains it, ignoring case.
+   */
+  list(options: { limit: number; after?: string; search?: string }): Promise<AccountWithSecret[]>;
   setPassword(id: string, passwordHash: string, at: number): Promise<void>;
   setStatus(id: string, status: AccountStatus, at: number): Promise<void>;
   /** Changes profile fields, role and end date. */

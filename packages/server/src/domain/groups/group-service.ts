@@ -87,6 +87,26 @@ export function createGroupService(deps: {
       return updated;
     },
 
+    /**
+     * Moves a group under another parent (null: to the top), keeping its last name segment. Names
+     * are paths, so the group and all its subgroups are renamed; memberships, managers, requests
+     * and scope policies follow by id. A group cannot go under itself or its own subgroups.
+     */
+    async move(id: string, parentId: string | null): Promise<Group> {
+      const group = await found(id);
+      const parent = parentId === null ? undefined : await groups.find(parentId);
+      if (parentId !== null && !parent)
+        throw new InvalidInputError("no_parent", "the new parent group does not exist");
+      if (parent && (parent.id === group.id || parent.name.startsWith(`${group.name}/`)))
+        throw new InvalidInputError("invalid_move", "a group cannot be moved under itself or its subgroups");
+      const name = `${parent?.name ?? ""}/${group.name.slice(group.name.lastIndexOf("/") + 1)}`;
+      if (name === group.name) return group;
+      const problem = checkGroupName(name);
+      if (problem) throw new InvalidInputError("invalid_group_name", problem);
+      await groups.move(id, parent?.id ?? null, name);
+      return { ...group, name, parentId: parent?.id ?? null };
+    },
+
     async delete(id: string): Promise<void> {
       await found(id);
       if (await groups.hasChildren(id)) throw new ConflictError("subgroups (delete them first)");

@@ -22,6 +22,12 @@ export interface Membership {
   createdAt: number;
 }
 
+/** Who a membership or request is about, as people read it. */
+export interface AccountNames {
+  username: string;
+  displayName: string;
+}
+
 export type RequestStatus = "pending" | "approved" | "rejected" | "withdrawn";
 
 export interface GroupRequest {
@@ -45,6 +51,12 @@ export interface GroupRepository {
   list(options: { limit: number; after?: string }): Promise<Group[]>;
   hasChildren(id: string): Promise<boolean>;
   update(group: Group): Promise<void>;
+  /**
+   * Gives the group a new parent and name, and renames every descendant (`/a/b/c` → `/x/b/c` when
+   * `/a/b` becomes `/x/b`) in one transaction. Throws ConflictError("group name") when a new name
+   * is taken, leaving every name as it was.
+   */
+  move(id: string, parentId: string | null, name: string): Promise<void>;
   delete(id: string): Promise<void>;
 
   /** The account's memberships still in force at `now`, with their groups. */
@@ -52,7 +64,7 @@ export interface GroupRepository {
   members(
     groupId: string,
     options: { limit: number; after?: string },
-  ): Promise<(Membership & { username: string })[]>;
+  ): Promise<(Membership & AccountNames)[]>;
   findMembership(groupId: string, accountId: string): Promise<Membership | undefined>;
   /** Adds or replaces the membership. */
   putMember(membership: Membership): Promise<void>;
@@ -60,11 +72,12 @@ export interface GroupRepository {
 
   createRequest(request: GroupRequest): Promise<void>;
   findRequest(id: string): Promise<GroupRequest | undefined>;
+  /** Oldest first, with the applicant's names (a manager decides about people, not ids). */
   listRequests(filter: {
     groupId?: string;
     accountId?: string;
     status?: RequestStatus;
-  }): Promise<GroupRequest[]>;
+  }): Promise<(GroupRequest & AccountNames)[]>;
   /** Moves a pending request to its outcome; false when it was no longer pending. */
   closeRequest(
     id: string,

@@ -7,7 +7,7 @@ import type { Clock } from "../../domain/clock.js";
 import { ConflictError } from "../../domain/errors.js";
 import { HttpError } from "../errors.js";
 import type { ApiCaller, ApiCallers } from "./api-caller.js";
-import { IdParams, PageQuery, page } from "./api-schemas.js";
+import { IdParams, page } from "./api-schemas.js";
 
 const iso = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? null : new Date(ms).toISOString();
@@ -75,6 +75,20 @@ const AuditPage = Type.Object(
   { additionalProperties: false },
 );
 
+const AccountsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    after: Type.Optional(Type.String({ maxLength: 256 })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description: "only accounts whose username, name or email contain this",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const endsAt = (value: string | null | undefined) =>
   value === undefined ? undefined : value === null ? null : Date.parse(value);
 
@@ -103,15 +117,16 @@ export function accountsApi(
       userAgent: null,
     });
 
-  app.get<{ Querystring: PageQuery }>(
+  app.get<{ Querystring: Static<typeof AccountsQuery> }>(
     "/accounts",
-    { schema: { tags, querystring: PageQuery } },
+    { schema: { tags, querystring: AccountsQuery } },
     async (request) => {
       await callers.administrator(request);
       const limit = request.query.limit ?? 50;
       const items = await accounts.list({
         limit,
         ...(request.query.after ? { after: request.query.after } : {}),
+        ...(request.query.q ? { search: request.query.q } : {}),
       });
       const listed = page(items, limit, (a) => a.username);
       return { ...listed, items: listed.items.map((a) => accountJson(a, clock.now())) };

@@ -52,7 +52,7 @@ export async function apiRoutes(
         clock: deps.clock,
       });
       clientsApi(api, { callers, clients: deps.services.clients });
-      groupsApi(api, { callers, groups: deps.services.groups });
+      groupsApi(api, { callers, groups: deps.services.groups, accounts: deps.services.accounts });
       identitiesApi(api, { callers, federation: deps.services.federation });
       policiesApi(api, { callers, policies: deps.services.scopePolicies, accounts: deps.services.accounts });
       exchangePoliciesApi(api, { callers, policies: deps.services.tokenExchangePolicies });

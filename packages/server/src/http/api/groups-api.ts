@@ -1,7 +1,8 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Account } from "../../domain/accounts/account.js";
-import type { Group, GroupRequest, Membership } from "../../domain/groups/group.js";
+import type { AccountService } from "../../domain/accounts/account-service.js";
+import type { AccountNames, Group, GroupRequest, Membership } from "../../domain/groups/group.js";
 import type { GroupService } from "../../domain/groups/group-service.js";
 import { HttpError } from "../errors.js";
 import type { ApiCallers } from "./api-caller.js";
@@ -17,18 +18,23 @@ const groupJson = (g: Group) => ({
   optional: g.optional,
   created_at: iso(g.createdAt),
 });
-const membershipJson = (m: Membership & { username?: string }) => ({
+const namesJson = (n: Partial<AccountNames>) => ({
+  ...(n.username === undefined ? {} : { username: n.username }),
+  ...(n.displayName === undefined ? {} : { display_name: n.displayName }),
+});
+const membershipJson = (m: Membership & Partial<AccountNames>) => ({
   group_id: m.groupId,
   account_id: m.accountId,
-  ...(m.username === undefined ? {} : { username: m.username }),
+  ...namesJson(m),
   manager: m.manager,
   ends_at: iso(m.endsAt),
   created_at: iso(m.createdAt),
 });
-const requestJson = (r: GroupRequest) => ({
+const requestJson = (r: GroupRequest & Partial<AccountNames>) => ({
   id: r.id,
   group_id: r.groupId,
   account_id: r.accountId,
+  ...namesJson(r),
   motivation: r.motivation,
   status: r.status,
   decided_by: r.decidedBy,
@@ -46,7 +52,16 @@ const NewGroup = Type.Object(
   { additionalProperties: false },
 );
 const GroupChanges = Type.Object(
-  { description: Type.Optional(Type.String({ maxLength: 2000 })), optional: Type.Optional(Type.Boolean()) },
+  {
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    optional: Type.Optional(Type.Boolean()),
+    parent_id: Type.Optional(
+      Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 64 })], {
+        description:
+          "moves the group under this parent (null: to the top); the group and its subgroups are renamed",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 const MemberParams = Type.Object({
@@ -83,7 +98,10 @@ const Decision = Type.Object(
 );
 
 /** Groups, memberships and membership requests; administrators manage all, managers their groups. */
-export function groupsApi(app: FastifyInstance, deps: { callers: ApiCallers; groups: GroupService }): void {
+export function groupsApi(
+  app: FastifyInstance,
+  deps: { callers: ApiCallers; groups: GroupService; accounts: AccountService },
+): void {
   const { callers, groups } = deps;
   const tags = ["groups"];
 
@@ -144,7 +162,9 @@ export function groupsApi(app: FastifyInstance, deps: { callers: ApiCallers; gro
     { schema: { tags, params: IdParams, body: GroupChanges } },
     async (request) => {
       await callers.administrator(request);
-      return groupJson(await groups.update(request.params.id, request.body));
+      const { parent_id, ...changes } = request.body;
+      if (parent_id !== undefined) await groups.move(request.params.id, parent_id);
+      return groupJson(await groups.update(request.params.id, changes));
     },
   );
 
@@ -178,6 +198,11 @@ export function groupsApi(app: FastifyInstance, deps: { callers: ApiCallers; gro
     { schema: { tags, params: MemberParams, body: MemberBody } },
     async (request) => {
       const account = await actor(request);
+      // Checked here so that an unknown account is a 404, not a foreign-key failure in the store.
+      await groups.find(request.params.id);
+      if (account) await groups.assertManages(account, request.params.id);
+      if (!(await deps.accounts.findById(request.params.accountId)))
+        throw new HttpError(404, "not_found", "no such account");
       const endsAt = request.body.ends_at;
       const membership = await groups.putMember(account, request.params.id, request.params.accountId, {
         ...(request.body.manager === undefined ? {} : { manager: request.body.manager }),
@@ -227,6 +252,23 @@ export function groupsApi(app: FastifyInstance, deps: { callers: ApiCallers; gro
       },
     );
   }
+
+  app.get<{ Params: IdParams }>(
+    "/accounts/:id/groups",
+    { schema: { tags, summary: "An account's memberships in force (administrators)", params: IdParams } },
+    async (request) => {
+      await callers.administrator(request);
+      if (!(await deps.accounts.findById(request.params.id)))
+        throw new HttpError(404, "not_found", "no such account");
+      const items = await groups.membershipsOf(request.params.id);
+      return {
+        items: items.map(({ group, membership }) => ({
+          group: groupJson(group),
+          ...membershipJson(membership),
+        })),
+      };
+    },
+  );
 
   app.get("/me/groups", { schema: { tags } }, async (request) => {
     const account = await self(request);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { AccountRepository, AccountStatus, AccountWithSecret } from "../../domain/accounts/account.js";
 import { ConflictError } from "../../domain/errors.js";
 import type { AccountsTable, Database } from "../schema.js";
@@ -63,9 +63,21 @@ export function createAccountRepository(db: Kysely<Database>): AccountRepository
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
-    async list({ limit, after }) {
+    async list({ limit, after, search }) {
       let query = db.selectFrom("accounts").selectAll().orderBy("username").limit(limit);
       if (after !== undefined) query = query.where("username", ">", after);
+      if (search) {
+        // Escaped, so that '%' and '_' typed by an administrator match themselves; lower() on both
+        // sides because PostgreSQL's LIKE is case-sensitive and SQLite's is not.
+        const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        query = query.where((eb) =>
+          eb.or(
+            (["username", "name", "email"] as const).map(
+              (column) => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`,
+            ),
+          ),
+        );
+      }
       return (await query.execute()).map(toAccount);
     },
     async setPassword(id, passwordHash, at) {

@@ -85,6 +85,33 @@ export function createGroupRepository(db: Kysely<Database>): GroupRepository {
         .where("id", "=", g.id)
         .execute();
     },
+    async move(id, parentId, name) {
+      try {
+        await db.transaction().execute(async (trx) => {
+          const old = await trx.selectFrom("groups").select("name").where("id", "=", id).executeTakeFirst();
+          if (!old) return;
+          // Descendants by name range rather than LIKE: '0' is the character after '/', and names
+          // may hold '_', which LIKE would treat as a wildcard.
+          const descendants = await trx
+            .selectFrom("groups")
+            .select(["id", "name"])
+            .where("name", ">", `${old.name}/`)
+            .where("name", "<", `${old.name}0`)
+            .execute();
+          await trx.updateTable("groups").set({ name, parent_id: parentId }).where("id", "=", id).execute();
+          for (const d of descendants) {
+            await trx
+              .updateTable("groups")
+              .set({ name: name + d.name.slice(old.name.length) })
+              .where("id", "=", d.id)
+              .execute();
+          }
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new ConflictError("group name");
+        throw error;
+      }
+    },
     async delete(id) {
       await db.deleteFrom("groups").where("id", "=", id).execute();
     },
@@ -122,12 +149,16 @@ export function createGroupRepository(db: Kysely<Database>): GroupRepository {
         .selectFrom("group_members as m")
         .innerJoin("accounts as a", "a.id", "m.account_id")
         .selectAll("m")
-        .select("a.username")
+        .select(["a.username", "a.name as display_name"])
         .where("m.group_id", "=", groupId)
         .orderBy("a.username")
         .limit(limit);
       if (after !== undefined) query = query.where("a.username", ">", after);
-      return (await query.execute()).map((r) => ({ ...toMembership(r), username: r.username }));
+      return (await query.execute()).map((r) => ({
+        ...toMembership(r),
+        username: r.username,
+        displayName: r.display_name,
+      }));
     },
     async findMembership(groupId, accountId) {
       const row = await db
@@ -185,11 +216,21 @@ export function createGroupRepository(db: Kysely<Database>): GroupRepository {
       return row && toRequest(row);
     },
     async listRequests({ groupId, accountId, status }) {
-      let query = db.selectFrom("group_requests").selectAll().orderBy("created_at").orderBy("id");
-      if (groupId !== undefined) query = query.where("group_id", "=", groupId);
-      if (accountId !== undefined) query = query.where("account_id", "=", accountId);
-      if (status !== undefined) query = query.where("status", "=", status);
-      return (await query.limit(500).execute()).map(toRequest);
+      let query = db
+        .selectFrom("group_requests as r")
+        .innerJoin("accounts as a", "a.id", "r.account_id")
+        .selectAll("r")
+        .select(["a.username", "a.name as display_name"])
+        .orderBy("r.created_at")
+        .orderBy("r.id");
+      if (groupId !== undefined) query = query.where("r.group_id", "=", groupId);
+      if (accountId !== undefined) query = query.where("r.account_id", "=", accountId);
+      if (status !== undefined) query = query.where("r.status", "=", status);
+      return (await query.limit(500).execute()).map((r) => ({
+        ...toRequest(r),
+        username: r.username,
+        displayName: r.display_name,
+      }));
     },
     async closeRequest(id, outcome) {
       const result = await db
