@@ -152,6 +152,22 @@ describe("clients", () => {
 
     const replaced = await api("PUT", "/clients/fts-prod", { ...SERVICE, scope: "storage.read:/cms" });
     expect(replaced.body.scope).toBe("storage.read:/cms");
+    // Regression: a replacement kept the old post_logout_redirect_uris whatever the body said.
+    const web = await api("POST", "/clients", {
+      client_name: "portal",
+      redirect_uris: ["https://portal.example.org/cb"],
+      post_logout_redirect_uris: ["https://portal.example.org/bye"],
+    });
+    const webId = web.body.client_id as string;
+    const edited = await api("PUT", `/clients/${webId}`, {
+      client_name: "portal",
+      redirect_uris: ["https://portal.example.org/cb"],
+      post_logout_redirect_uris: ["https://portal.example.org/later"],
+    });
+    expect(edited.body.post_logout_redirect_uris).toEqual(["https://portal.example.org/later"]);
+    expect((await api("GET", `/clients/${webId}`)).body.post_logout_redirect_uris).toEqual([
+      "https://portal.example.org/later",
+    ]);
 
     const rotated = await api("POST", "/clients/fts-prod/secret");
     const fresh = rotated.body.client_secret as string;
@@ -213,6 +229,32 @@ describe("clients", () => {
     // Regression: a NUL in a path parameter reached PostgreSQL (which refuses it in text) as a 500.
     expect((await api("GET", "/accounts/%00")).body).toMatchObject({ status: 400, code: "invalid_request" });
     expect((await api("POST", "/groups", { name: "/a\u0000b" })).status).toBe(400);
+  });
+});
+
+describe("accounts", () => {
+  test("search by part of the username, name or email, ignoring case; % and _ match themselves", async () => {
+    for (const [username, name, email] of [
+      ["sam_ops", "Samwise Gamgee", "sam@shire.example"],
+      ["samuel", "Samuel Pepys", "diary@london.example"],
+      ["bot-sampler", "Sampling robot", "robots@example.org"],
+      ["tom", "Tom 100% Bombadil", "tom@old-forest.example"],
+    ]) {
+      expect((await api("POST", "/accounts", { username, name, email })).status).toBe(201);
+    }
+    const names = async (q: string, extra = "") =>
+      (
+        (await api("GET", `/accounts?q=${encodeURIComponent(q)}${extra}`)).body.items as {
+          username: string;
+        }[]
+      ).map((a) => a.username);
+    expect(await names("SAM")).toEqual(["bot-sampler", "sam_ops", "samuel"]);
+    expect(await names("pepys")).toEqual(["samuel"]);
+    expect(await names("SHIRE.example")).toEqual(["sam_ops"]);
+    expect(await names("m_")).toEqual(["sam_ops"]);
+    expect(await names("100%")).toEqual(["tom"]);
+    expect(await names("sam", "&limit=1&after=bot-sampler")).toEqual(["sam_ops"]);
+    expect(await names("nobody-like-this")).toEqual([]);
   });
 });
 

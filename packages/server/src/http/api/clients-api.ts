@@ -145,6 +145,7 @@ export function clientsApi(
         authMethod: metadata.authMethod,
         applicationType: metadata.applicationType,
         redirectUris: metadata.redirectUris,
+        postLogoutRedirectUris: metadata.postLogoutRedirectUris,
         grantTypes: metadata.grantTypes,
         scopes: metadata.scopes,
         jwks: metadata.jwks,
