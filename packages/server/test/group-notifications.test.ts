@@ -34,6 +34,9 @@ test("a membership request is mailed to the group's managers, and the decision t
   const asked = await sink.waitFor((m) => m.to.includes("mgr@example.org"));
   expect(asked.subject).toBe("Membership request for /cta");
   expect(asked.text).toContain("I build telescopes");
+  // Regression: the link pointed at /dashboard/manager, a page the dashboard does not have.
+  expect(asked.text).toContain(`${server.url}/dashboard/manage`);
+  expect(asked.text).not.toContain("/dashboard/manager");
 
   await services.groups.decide({ ...manager, isAdmin: false }, request.id, false, "not yet");
   const told = await sink.waitFor((m) => m.to.includes("app@example.org"));

@@ -180,7 +180,7 @@ export function createGroupService(deps: {
       await tell(
         managers.map((m) => m.accountId),
         `Membership request for ${group.name}`,
-        `${account.name} (${account.username}) asks to join ${group.name}:\n\n${request.motivation}\n\nDecide at ${deps.notify?.issuer ?? ""}/dashboard/manager`,
+        `${account.name} (${account.username}) asks to join ${group.name}:\n\n${request.motivation}\n\nDecide at ${deps.notify?.issuer ?? ""}/dashboard/manage`,
       );
       return request;
     },
