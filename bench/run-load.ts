@@ -10,7 +10,7 @@ import { startTessera, type Tessera } from "../packages/server/src/server.js";
 
 export async function startBenchServer(
   env: Record<string, string> = {},
-): Promise<{ tessera: Tessera; url: string }> {
+): Promise<{ tessera: Tessera; url: string; gatewayUrl: string | undefined }> {
   const dataDir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
   const config = loadConfig({
     TESSERA_DATA_DIR: dataDir,
@@ -25,9 +25,16 @@ export async function startBenchServer(
   });
   const tessera = await startTessera(config);
   await tessera.app.listen({ host: "127.0.0.1", port: 0 });
-  const address = tessera.app.server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return { tessera, url: `http://127.0.0.1:${port}` };
+  await tessera.gatewayApp?.listen({ host: "127.0.0.1", port: 0 });
+  const urlOf = (server: Tessera["app"]["server"]) => {
+    const address = server.address();
+    return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  };
+  return {
+    tessera,
+    url: urlOf(tessera.app.server),
+    gatewayUrl: tessera.gatewayApp ? urlOf(tessera.gatewayApp.server) : undefined,
+  };
 }
 
 export interface LoadResult {

@@ -57,14 +57,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const issuerUrl = new URL(config.issuer);
   const app = Fastify({
     logger: deps.logger ?? false,
-    // A hop count becomes the equivalent trust function (Fastify's types take no number).
-    trustProxy:
-      typeof config.trustProxy === "number"
-        ? (
-            (hops: number) => (_address: string, hop: number) =>
-              hop < hops
-          )(config.trustProxy)
-        : config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 64 * 1024,
     // A proxy's request id is kept so logs join up across hops; otherwise a fresh one.
     genReqId: (request) => {
@@ -218,6 +211,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/api/openapi.json", async () => app.swagger());
   dashboardRoutes(app);
   return app;
+}
+
+/** A hop count becomes the equivalent trust function (Fastify's types take no number). */
+export function trustProxyOption(
+  setting: Config["trustProxy"],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting !== "number") return setting;
+  return (_address: string, hop: number) => hop < setting;
 }
 
 /** Describes the first non-finite number or NUL-containing string in a request part, if any. */

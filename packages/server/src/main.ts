@@ -33,6 +33,8 @@ async function main(): Promise<void> {
     logger: productionLoggerOptions(config.logLevel),
   });
   await tessera.app.listen({ host: config.host, port: config.port });
+  if (tessera.gatewayApp && config.gateway.port !== undefined)
+    await tessera.gatewayApp.listen({ host: config.host, port: config.gateway.port });
   if (tessera.bootstrap.generatedPassword) {
     // Shown once, whatever the log level, and stored only as an argon2id hash.
     process.stderr.write(
@@ -40,7 +42,12 @@ async function main(): Promise<void> {
     );
   }
   tessera.app.log.info(
-    { issuer: config.issuer, database: tessera.store.dialect, startup_ms: Date.now() - started },
+    {
+      issuer: config.issuer,
+      database: tessera.store.dialect,
+      gatewayPort: config.gateway.port,
+      startup_ms: Date.now() - started,
+    },
     "Tessera is ready",
   );
 

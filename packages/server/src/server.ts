@@ -11,11 +11,14 @@ import {
   runHousekeepingOnce,
   startHousekeepingJob,
 } from "./domain/maintenance/housekeeping.js";
+import { createGatewayApp } from "./gateway-app.js";
 import { createServices, type Services } from "./services.js";
 import { openStore, type Store } from "./store/database.js";
 
 export interface Tessera {
   app: FastifyInstance;
+  /** The gateway-only instance for `gateway.port`, when configured (gateway-app.ts). */
+  gatewayApp: FastifyInstance | undefined;
   /** The first administrator, when this start created one (with its one-time password, if generated). */
   bootstrap: BootstrapResult;
   store: Store;
@@ -52,6 +55,11 @@ export async function startTessera(
     csrfKey,
     ...(options.logger ? { logger: options.logger } : {}),
   });
+
+  const gatewayApp =
+    config.gateway.port === undefined
+      ? undefined
+      : await createGatewayApp({ config, services, ...(options.logger ? { logger: options.logger } : {}) });
 
   if (encryption.generatedAt) {
     app.log.warn(
@@ -92,6 +100,7 @@ export async function startTessera(
 
   return {
     app,
+    gatewayApp,
     bootstrap: admin,
     store,
     services,
@@ -99,6 +108,8 @@ export async function startTessera(
       clearInterval(rotation);
       await housekeeping.stop();
       await app.close();
+      await gatewayApp?.close();
+      await services.gateway.close();
       await store.close();
     },
   };

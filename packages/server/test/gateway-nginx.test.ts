@@ -52,7 +52,13 @@ describe.skipIf(!NGINX)("Tessera as the gateway of a real nginx", () => {
         "",
       ].join("\n"),
     );
-    server = await startTestServer({ TESSERA_BOOTSTRAP_TOKEN: BOOTSTRAP, TESSERA_CONFIG: configFile });
+    // nginx asks the gateway listener (gateway.port), as deploy/nginx/ recommends.
+    const gatewayPort = await freePort();
+    server = await startTestServer({
+      TESSERA_BOOTSTRAP_TOKEN: BOOTSTRAP,
+      TESSERA_CONFIG: configFile,
+      TESSERA_GATEWAY_PORT: String(gatewayPort),
+    });
     // The protected application: echoes what nginx passed on.
     upstream = createServer((request, response) => {
       response.setHeader("content-type", "application/json");
@@ -64,7 +70,7 @@ describe.skipIf(!NGINX)("Tessera as the gateway of a real nginx", () => {
     base = `http://127.0.0.1:${port}`;
     const conf = readFileSync(join(DEPLOY, "tessera-gateway.conf"), "utf8")
       .replaceAll("__LISTEN__", `127.0.0.1:${port}`)
-      .replaceAll("__TESSERA__", new URL(server.url).host)
+      .replaceAll("__TESSERA__", `127.0.0.1:${gatewayPort}`)
       .replaceAll("__APP__", `127.0.0.1:${appPort}`);
     writeFileSync(join(dir, "nginx.conf"), conf);
     copyFileSync(join(DEPLOY, "tessera-identity.conf"), join(dir, "tessera-identity.conf"));

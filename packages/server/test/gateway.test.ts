@@ -8,7 +8,7 @@ import { formActionSources, safeRedirectTarget } from "../src/http/redirect-targ
 import { createBrowser } from "./support/browser.js";
 import { startJwtIssuer } from "./support/jwt-issuer.js";
 import { postForm } from "./support/oauth-client.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { freePort, startTestServer, type TestServer } from "./support/test-server.js";
 import { testDialect } from "./support/test-store.js";
 
 const BOOTSTRAP = "bootstrap-token-0123456789abcdef0123456789";
@@ -16,6 +16,7 @@ const PASSWORD = "a long enough password";
 const TOKEN = /^tsr_[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/;
 
 let server: TestServer;
+let gatewayUrl: string;
 let other: Awaited<ReturnType<typeof startJwtIssuer>>;
 let configDir: string;
 let cli: { client_id: string; client_secret: string };
@@ -37,10 +38,13 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
+  const gatewayPort = await freePort();
+  gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   server = await startTestServer({
     TESSERA_BOOTSTRAP_TOKEN: BOOTSTRAP,
     TESSERA_CONFIG: file,
     TESSERA_GATEWAY_AUDIT_DECISIONS: "true",
+    TESSERA_GATEWAY_PORT: String(gatewayPort),
   });
   cli = (
     await api("POST", "/clients", {
@@ -428,6 +432,60 @@ describe("GET /auth", () => {
 function cookieHeader(browser: ReturnType<typeof createBrowser>) {
   return [...browser.jar].map(([k, v]) => `${k}=${v}`).join("; ");
 }
+
+describe("the gateway listener (gateway.port)", () => {
+  const identityHeaders = (response: Response) =>
+    Object.fromEntries(
+      [...response.headers].filter(
+        ([name]) => name.startsWith("x-auth-request-") || name === "www-authenticate",
+      ),
+    );
+
+  test("answers every kind of request exactly as the main port does", async () => {
+    const { token } = await newToken("alice", ["read:tap"]);
+    const { browser } = await signIn("alice");
+    const cookie = [...browser.jar].map(([name, value]) => `${name}=${value}`).join("; ");
+    const cases: [string, Record<string, string>][] = [
+      ["?scope=read:tap", { "x-original-url": "http://127.0.0.1:1234/app/" }],
+      ["?scope=read:tap", { authorization: `Bearer ${token}`, cookie: "theme=dark" }],
+      ["?scope=exec:admin", { authorization: `Bearer ${token}` }],
+      ["?scope=read:tap", { authorization: "Bearer tsr_not-a-token" }],
+      ["?scope=read:tap", { cookie }],
+      ["?allow_anonymous=true", {}],
+      ["?scope=read:tap&delegate_to=portal&delegate_scope=read:tap", { authorization: `Bearer ${token}` }],
+      ["?satisfy=some", {}],
+    ];
+    for (const [query, headers] of cases) {
+      const main = await fetch(`${server.url}/auth${query}`, { headers });
+      const lean = await fetch(`${gatewayUrl}/auth${query}`, { headers });
+      expect(lean.status, query).toBe(main.status);
+      expect(identityHeaders(lean), query).toEqual(identityHeaders(main));
+      expect(await lean.text()).toBe(await main.text());
+    }
+    const anonymous = await fetch(`${gatewayUrl}/auth/anonymous`, {
+      headers: { authorization: `Bearer ${token}`, cookie: `${cookie}; theme=dark` },
+    });
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.headers.get("x-auth-request-cookie")).toBe("theme=dark");
+    expect(anonymous.headers.get("x-auth-request-authorization")).toBeNull();
+  });
+
+  test("serves the gateway and nothing else, without the application's per-request plumbing", async () => {
+    const ok = await fetch(`${gatewayUrl}/healthz`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("x-request-id")).toBeNull();
+    for (const path of ["/token", "/login", "/api/v1/me", "/metrics", "/.well-known/openid-configuration"]) {
+      const missing = await fetch(`${gatewayUrl}${path}`);
+      expect(missing.status, path).toBe(404);
+      expect(missing.headers.get("content-type")).toContain("application/problem+json");
+    }
+    // nginx sends auth_request subrequests without a body: anything large is refused early,
+    // still as problem JSON.
+    const post = await fetch(`${gatewayUrl}/auth`, { method: "POST", body: "x".repeat(5000) });
+    expect(post.status).toBe(413);
+    expect(post.headers.get("content-type")).toContain("application/problem+json");
+  });
+});
 
 describe("delegated tokens", () => {
   test("internal tokens: delegate_scope ∩ the parent's, reused, usable, revoked with the parent", async () => {

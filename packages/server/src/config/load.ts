@@ -50,7 +50,7 @@ export interface Config {
   /** Upstream identity providers: a list, so from the YAML file only (see federation.ts). */
   federation: { providers: FederationProviderConfig[] };
   /** The token gateway (`GET /auth`); its lists and maps come from the YAML file only (gateway.ts). */
-  gateway: GatewayFileOptions & { auditDecisions: boolean };
+  gateway: GatewayFileOptions & { auditDecisions: boolean; port: number | undefined };
   /** Housekeeping: how often expired rows are deleted, and how long history is kept (seconds). */
   maintenance: { interval: number; auditRetention: number };
 }

@@ -331,6 +331,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: "Sender of Tessera's mail (`From:`), e.g. `CMS IAM <iam@cern.ch>`.",
   },
   {
+    path: "gateway.port",
+    env: "TESSERA_GATEWAY_PORT",
+    type: { kind: "port" },
+    doc: "A second TCP port (on `host`) serving only the gateway (`GET /auth`, `/auth/anonymous`, `/healthz`), without the per-request plumbing of the full application: point nginx's `auth_request` here on busy sites. The gateway routes stay on `port` as well. Unset: no second listener.",
+  },
+  {
     path: "gateway.auditDecisions",
     env: "TESSERA_GATEWAY_AUDIT_DECISIONS",
     type: { kind: "boolean" },

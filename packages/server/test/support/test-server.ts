@@ -41,6 +41,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   });
   const server = await startTessera(config, { clock, store: database.open() });
   await server.app.listen({ host: "127.0.0.1", port });
+  if (server.gatewayApp)
+    await server.gatewayApp.listen({ host: "127.0.0.1", port: config.gateway.port ?? 0 });
   return {
     tessera: server,
     config,
@@ -49,6 +51,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     url,
     async close() {
       await server.app.close();
+      await server.gatewayApp?.close();
+      await server.services.gateway.close();
       await database.cleanup();
     },
   };

@@ -117,7 +117,6 @@ export function gatewayRoutes(
   const { authenticator, tokens } = gateway;
   const tesseraCookies = new Set([deps.cookies.sessionName, deps.cookies.csrfName]);
   const redirectDomains = config.gateway.allowedRedirectDomains;
-  app.addHook("onClose", async () => gateway.close());
 
   /** The presented token from Authorization, `null` when the header holds none of ours. */
   function presentedToken(header: string | undefined): string | null | undefined {
