@@ -164,7 +164,7 @@ export function createServices(deps: {
     // RFC 8693 delegation: which client may exchange which client's tokens.
     tokenExchangePolicies,
     // Remembered consent; the REST API lists and revokes it per user.
-    consents: createConsentService({ consents: repos.consents, clock }),
+    consents: createConsentService({ consents: repos.consents, refreshTokens: repos.refreshTokens, clock }),
     tokenIssuer,
     clientAuthentication,
     tokenEndpoint: createTokenEndpoint({

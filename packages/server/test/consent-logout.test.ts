@@ -220,6 +220,81 @@ describe("remembered consent", () => {
     expect(await server.tessera.services.consents.revoke(accountId, portal.clientId)).toBe(false);
     expect((await browser.get(path)).status).toBe(200);
   });
+
+  test("the REST API lists my consents; withdrawing one asks again and revokes that client's refresh tokens", async () => {
+    const { browser, accountId } = await signedInUser();
+    const notebook = await server.tessera.services.clients.register({
+      authMethod: "client_secret_basic",
+      redirectUris: [PORTAL_REDIRECT],
+      grantTypes: ["authorization_code", "refresh_token"],
+      scopes: ["openid", "offline_access"],
+      clientName: "Notebook",
+    });
+    const secret = notebook.clientSecret as string;
+    const clientId = notebook.client.clientId;
+    const code = (await approve(browser, authorizePath(clientId, "openid offline_access"))).searchParams.get(
+      "code",
+    ) as string;
+    const tokens = await postForm(
+      `${server.url}/token`,
+      { grant_type: "authorization_code", code, redirect_uri: PORTAL_REDIRECT },
+      { authorization: basicAuth(clientId, secret) },
+    );
+    const refreshToken = tokens.body.refresh_token as string;
+    expect(refreshToken).toBeTruthy();
+    await approve(browser, authorizePath(portal.clientId, "openid email"));
+
+    const call = async (method: string, path: string) => {
+      const csrf = await browser.csrfFrom("/");
+      const response = await browser.request(`/api/v1${path}`, {
+        method,
+        headers: { accept: "application/json", "x-csrf-token": csrf },
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        body: text ? JSON.parse(text) : null,
+        type: response.headers.get("content-type"),
+      };
+    };
+    const listed = await call("GET", "/me/consents");
+    expect(listed.status).toBe(200);
+    expect(
+      (listed.body.items as { client_id: string }[]).sort((a, b) => a.client_id.localeCompare(b.client_id)),
+    ).toEqual(
+      [
+        { client_id: clientId, client_name: "Notebook", scopes: ["openid", "offline_access"] },
+        { client_id: portal.clientId, client_name: "Science Portal", scopes: ["openid", "email"] },
+      ]
+        .sort((a, b) => a.client_id.localeCompare(b.client_id))
+        .map((c) => ({ ...c, created_at: expect.any(String), updated_at: expect.any(String) })),
+    );
+
+    expect((await call("DELETE", `/me/consents/${encodeURIComponent(clientId)}`)).status).toBe(204);
+    const refreshed = await postForm(
+      `${server.url}/token`,
+      { grant_type: "refresh_token", refresh_token: refreshToken },
+      { authorization: basicAuth(clientId, secret) },
+    );
+    expect(refreshed.status).toBe(400);
+    expect(refreshed.body.error).toBe("invalid_grant");
+    expect((await browser.get(authorizePath(clientId, "openid offline_access"))).status).toBe(200);
+    // The other application keeps its consent.
+    expect((await browser.get(authorizePath(portal.clientId, "openid email"))).status).toBe(303);
+    expect((await call("GET", "/me/consents")).body.items).toMatchObject([{ client_id: portal.clientId }]);
+
+    const again = await call("DELETE", `/me/consents/${encodeURIComponent(clientId)}`);
+    expect(again.status).toBe(404);
+    expect(again.type).toContain("application/problem+json");
+    expect(again.body).toMatchObject({ status: 404, code: "not_found" });
+    const audit = await server.tessera.store.db
+      .selectFrom("audit_events")
+      .select(["event", "reason"])
+      .where("account_id", "=", accountId)
+      .where("event", "=", "consent.withdrawn")
+      .execute();
+    expect(audit).toEqual([{ event: "consent.withdrawn", reason: `client ${clientId}` }]);
+  });
 });
 
 describe("RP-initiated logout", () => {

@@ -331,6 +331,41 @@ describe("linking", () => {
     expect(response.headers.get("location")).toBe("/login?rd=%2Faccount%2Flink%2Ftrusted");
   });
 
+  test("from the dashboard: the API names each provider's link, and rd= brings the user back", async () => {
+    await server.tessera.services.accounts.create({
+      username: "gina",
+      name: "Gina Local",
+      email: "gina@local.example",
+      password: "a long enough password",
+    });
+    UPSTREAM_USERS.gina = { name: "Gina Upstream", preferred_username: "gina.up", email: "g@lab.example" };
+    nextUser = "gina";
+    const browser = createBrowser(server.url);
+    expect((await browser.login("gina", "a long enough password")).status).toBe(303);
+    const listed = (await (
+      await browser.get("/api/v1/me/identities", { accept: "application/json" })
+    ).json()) as { providers: { id: string; name: string; link_path: string }[] };
+    expect(listed.providers).toEqual([
+      { id: "trusted", name: "CERN SSO", link_path: "/account/link/trusted" },
+      { id: "untrusted", name: "Some IdP", link_path: "/account/link/untrusted" },
+      { id: "github", name: "GitHub", link_path: "/account/link/github" },
+    ]);
+
+    const linked = await federatedLogin(browser, "/account/link/trusted?rd=/dashboard/");
+    expect(linked.status).toBe(303);
+    expect(linked.headers.get("location")).toBe(`${server.url}/dashboard/`);
+    expect((await identities(browser)).identities).toMatchObject([{ provider: "trusted", subject: "gina" }]);
+
+    // Without a session the way back survives the detour through the login page; another site's does not.
+    const anonymous = createBrowser(server.url);
+    const toLogin = await anonymous.get("/account/link/trusted?rd=/dashboard/");
+    expect(toLogin.headers.get("location")).toBe(
+      `/login?rd=${encodeURIComponent(`/account/link/trusted?rd=${encodeURIComponent(`${server.url}/dashboard/`)}`)}`,
+    );
+    const elsewhere = await anonymous.get("/account/link/trusted?rd=https://evil.example/");
+    expect(elsewhere.headers.get("location")).toBe("/login?rd=%2Faccount%2Flink%2Ftrusted");
+  });
+
   test("an identity already linked to another account is refused", async () => {
     await server.tessera.services.accounts.create({
       username: "frank",

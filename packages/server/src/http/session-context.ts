@@ -48,6 +48,12 @@ export function createSessionContext(
       reply.setCookie(cookies.sessionName, secret, cookies.options(lifetimeSeconds));
     },
 
+    /** Ends another session of the account (from the session list), with its delegated tokens. */
+    async revoke(sessionIdHash: string, ip: string) {
+      await beforeEnd(sessionIdHash, ip);
+      await sessions.endByHash(sessionIdHash);
+    },
+
     async end(request: FastifyRequest, reply: FastifyReply) {
       const secret = request.cookies[cookies.sessionName];
       if (secret && /^[A-Za-z0-9_-]{43}$/.test(secret)) {

@@ -6,6 +6,7 @@
  */
 import { scopeImplies } from "@tessera/profile";
 import type { Clock } from "../clock.js";
+import type { RefreshTokenRepository } from "../grants/refresh-token.js";
 
 export interface Consent {
   accountId: string;
@@ -36,7 +37,11 @@ export function unionScopes(held: readonly string[], added: readonly string[]): 
   return [...new Set([...held, ...added])];
 }
 
-export function createConsentService(deps: { consents: ConsentRepository; clock: Clock }) {
+export function createConsentService(deps: {
+  consents: ConsentRepository;
+  refreshTokens: Pick<RefreshTokenRepository, "revokeForAccountAndClient">;
+  clock: Clock;
+}) {
   const { consents, clock } = deps;
   return {
     async covers(accountId: string, clientId: string, requested: readonly string[]): Promise<boolean> {
@@ -47,6 +52,16 @@ export function createConsentService(deps: { consents: ConsentRepository; clock:
     find: (accountId: string, clientId: string) => consents.find(accountId, clientId),
     listForAccount: (accountId: string) => consents.listForAccount(accountId),
     revoke: (accountId: string, clientId: string) => consents.revoke(accountId, clientId),
+    /**
+     * The user takes back what they allowed a client: the consent is forgotten and the client's
+     * refresh tokens for the account are revoked, so the client keeps no standing access (its
+     * short-lived access tokens run out on their own). False when there was no consent.
+     */
+    async withdraw(accountId: string, clientId: string): Promise<boolean> {
+      if (!(await consents.revoke(accountId, clientId))) return false;
+      await deps.refreshTokens.revokeForAccountAndClient(accountId, clientId, clock.now());
+      return true;
+    },
   };
 }
 

@@ -23,4 +23,6 @@ export interface RefreshTokenRepository {
   revokeFamily(familyId: string, at: number): Promise<void>;
   revokeForAccount(accountId: string, at: number): Promise<void>;
   revokeForClient(clientId: string, at: number): Promise<void>;
+  /** One account's grants to one client (the account withdrew its consent). */
+  revokeForAccountAndClient(accountId: string, clientId: string, at: number): Promise<void>;
 }

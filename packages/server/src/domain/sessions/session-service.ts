@@ -63,7 +63,17 @@ export function createSessionService(deps: {
       return { session, account: publicAccount };
     },
 
+    /** The account's live sessions (expired or idle ones are left for the sweeper, not shown). */
+    async listFor(accountId: string): Promise<Session[]> {
+      const now = clock.now();
+      return (await sessions.listForAccount(accountId)).filter(
+        (s) => now < s.expiresAt && now - s.lastSeenAt < policy.idleTimeout * 1000,
+      );
+    },
+
     end: (secret: string) => sessions.delete(hashSecret(secret)),
+    /** Ends a session known only by its id hash (the user signing out another device). */
+    endByHash: (idHash: string) => sessions.delete(idHash),
     endAllFor: (accountId: string) => sessions.deleteForAccount(accountId),
   };
 }

@@ -14,4 +14,6 @@ export interface SessionRepository {
   touch(idHash: string, lastSeenAt: number): Promise<void>;
   delete(idHash: string): Promise<void>;
   deleteForAccount(accountId: string): Promise<void>;
+  /** The account's sessions, most recently used first. */
+  listForAccount(accountId: string): Promise<Session[]>;
 }

@@ -7,6 +7,7 @@ import { accountsApi } from "./accounts-api.js";
 import { createApiCallers } from "./api-caller.js";
 import { aupApi } from "./aup-api.js";
 import { clientsApi } from "./clients-api.js";
+import { consentsApi } from "./consents-api.js";
 import { csrfApi } from "./csrf-api.js";
 import { exchangePoliciesApi } from "./exchange-policies-api.js";
 import { groupsApi } from "./groups-api.js";
@@ -14,6 +15,7 @@ import { identitiesApi } from "./identities-api.js";
 import { operatorApi } from "./operator-api.js";
 import { policiesApi } from "./policies-api.js";
 import { registrationsApi } from "./registrations-api.js";
+import { sessionsApi } from "./sessions-api.js";
 import { tokensApi } from "./tokens-api.js";
 import { totpApi } from "./totp-api.js";
 
@@ -53,11 +55,27 @@ export async function apiRoutes(
       });
       clientsApi(api, { callers, clients: deps.services.clients });
       groupsApi(api, { callers, groups: deps.services.groups, accounts: deps.services.accounts });
-      identitiesApi(api, { callers, federation: deps.services.federation });
+      identitiesApi(api, {
+        callers,
+        federation: deps.services.federation,
+        upstreams: deps.services.upstreams,
+      });
       policiesApi(api, { callers, policies: deps.services.scopePolicies, accounts: deps.services.accounts });
       exchangePoliciesApi(api, { callers, policies: deps.services.tokenExchangePolicies });
       aupApi(api, { callers, aup: deps.services.aup });
       totpApi(api, { callers, totp: deps.services.totp, accounts: deps.services.accounts });
+      sessionsApi(api, {
+        callers,
+        sessions: deps.services.sessions,
+        session: deps.session,
+        audit: deps.services.audit,
+      });
+      consentsApi(api, {
+        callers,
+        consents: deps.services.consents,
+        clients: deps.services.clients,
+        audit: deps.services.audit,
+      });
       tokensApi(api, {
         callers,
         tokens: deps.services.gateway.tokens,

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { InvalidInputError } from "../../domain/errors.js";
 import type { FederatedLogin } from "../../domain/federation/federated-login.js";
 import type { Identity } from "../../domain/federation/identity.js";
+import type { Upstreams } from "../../domain/federation/upstreams.js";
 import { HttpError } from "../errors.js";
 import type { ApiCallers } from "./api-caller.js";
 
@@ -18,10 +19,13 @@ const identityJson = (i: Identity) => ({
 });
 const IdentityParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-/** The caller's own upstream identities: list and unlink (linking is the browser flow `/account/link/:provider`). */
+/**
+ * The caller's own upstream identities: list and unlink. Linking is a browser flow through the
+ * provider (`/account/link/:provider`); the list names each configured provider with its link.
+ */
 export function identitiesApi(
   app: FastifyInstance,
-  deps: { callers: ApiCallers; federation: FederatedLogin },
+  deps: { callers: ApiCallers; federation: FederatedLogin; upstreams: Upstreams },
 ) {
   const self = async (request: FastifyRequest) => {
     const caller = await deps.callers.identify(request);
@@ -31,10 +35,22 @@ export function identitiesApi(
 
   app.get(
     "/me/identities",
-    { schema: { tags: ["me"], summary: "List the upstream identities linked to my account" } },
+    {
+      schema: {
+        tags: ["me"],
+        summary: "List the upstream identities linked to my account, and the providers I can link",
+      },
+    },
     async (request) => {
       const account = await self(request);
-      return { identities: (await deps.federation.list(account.id)).map(identityJson) };
+      return {
+        identities: (await deps.federation.list(account.id)).map(identityJson),
+        providers: [...deps.upstreams].map(([id, entry]) => ({
+          id,
+          name: entry.upstream.name,
+          link_path: `/account/link/${encodeURIComponent(id)}`,
+        })),
+      };
     },
   );
 

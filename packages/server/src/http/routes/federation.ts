@@ -19,7 +19,7 @@ const UPSTREAM_STATUS = { access_denied: 403, not_allowed: 403, invalid_response
 /**
  * Federated login and account linking:
  * - `GET /login/federated/:provider?rd=` sends the browser to the upstream provider;
- * - `GET /account/link/:provider` does the same for a signed-in user who adds an identity;
+ * - `GET /account/link/:provider?rd=` does the same for a signed-in user who adds an identity;
  * - `GET /login/federated/:provider/callback` checks state, nonce and PKCE (sealed cookie, used
  *   once), then signs in, enrols, registers (pending) or links. Every failure is an error page.
  */
@@ -91,12 +91,17 @@ export function federationRoutes(
       ),
   );
 
-  app.get<{ Params: { provider: string } }>("/account/link/:provider", async (request, reply) => {
-    const account = await session.account(request);
-    const here = `/account/link/${encodeURIComponent(request.params.provider)}`;
-    if (!account) return reply.redirect(`/login?rd=${encodeURIComponent(here)}`, 303);
-    return start(request, reply, request.params.provider, null, account.id);
-  });
+  app.get<{ Params: { provider: string }; Querystring: { rd?: string } }>(
+    "/account/link/:provider",
+    async (request, reply) => {
+      const account = await session.account(request);
+      // Where to return once linked (the dashboard's profile), checked like any other `rd`.
+      const back = safeRedirectTarget(request.query.rd, config.issuer, config.gateway.allowedRedirectDomains);
+      const here = `/account/link/${encodeURIComponent(request.params.provider)}${back ? `?rd=${encodeURIComponent(back)}` : ""}`;
+      if (!account) return reply.redirect(`/login?rd=${encodeURIComponent(here)}`, 303);
+      return start(request, reply, request.params.provider, back ?? null, account.id);
+    },
+  );
 
   app.get<{ Params: { provider: string } }>("/login/federated/:provider/callback", async (request, reply) => {
     const { provider } = request.params;

@@ -81,6 +81,15 @@ export function createRefreshTokenRepository(db: Kysely<Database>): RefreshToken
         .where("revoked_at", "is", null)
         .execute();
     },
+    async revokeForAccountAndClient(accountId, clientId, at) {
+      await db
+        .updateTable("refresh_tokens")
+        .set({ revoked_at: at })
+        .where("account_id", "=", accountId)
+        .where("client_id", "=", clientId)
+        .where("revoked_at", "is", null)
+        .execute();
+    },
     async revokeForAccount(accountId, at) {
       await db
         .updateTable("refresh_tokens")

@@ -1,6 +1,16 @@
-import type { Kysely } from "kysely";
-import type { SessionRepository } from "../../domain/sessions/session.js";
+import type { Kysely, Selectable } from "kysely";
+import type { Session, SessionRepository } from "../../domain/sessions/session.js";
 import type { Database } from "../schema.js";
+
+const toSession = (row: Selectable<Database["sessions"]>): Session => ({
+  idHash: row.id_hash,
+  accountId: row.account_id,
+  createdAt: row.created_at,
+  lastSeenAt: row.last_seen_at,
+  expiresAt: row.expires_at,
+  ip: row.ip,
+  userAgent: row.user_agent,
+});
 
 export function createSessionRepository(db: Kysely<Database>): SessionRepository {
   return {
@@ -24,17 +34,7 @@ export function createSessionRepository(db: Kysely<Database>): SessionRepository
         .selectAll()
         .where("id_hash", "=", idHash)
         .executeTakeFirst();
-      return (
-        row && {
-          idHash: row.id_hash,
-          accountId: row.account_id,
-          createdAt: row.created_at,
-          lastSeenAt: row.last_seen_at,
-          expiresAt: row.expires_at,
-          ip: row.ip,
-          userAgent: row.user_agent,
-        }
-      );
+      return row && toSession(row);
     },
     async touch(idHash, lastSeenAt) {
       await db
@@ -48,6 +48,16 @@ export function createSessionRepository(db: Kysely<Database>): SessionRepository
     },
     async deleteForAccount(accountId) {
       await db.deleteFrom("sessions").where("account_id", "=", accountId).execute();
+    },
+    async listForAccount(accountId) {
+      const rows = await db
+        .selectFrom("sessions")
+        .selectAll()
+        .where("account_id", "=", accountId)
+        .orderBy("last_seen_at", "desc")
+        .orderBy("id_hash")
+        .execute();
+      return rows.map(toSession);
     },
   };
 }
