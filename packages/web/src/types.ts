@@ -40,6 +40,8 @@ export interface GroupRequest {
   reason: string | null;
   created_at: string | null;
   decided_at: string | null;
+  username?: string;
+  display_name?: string;
 }
 export interface Identity {
   id: string;
@@ -90,6 +92,13 @@ export interface Client {
   scope?: string;
   token_endpoint_auth_method: string;
   client_secret?: string;
+  application_type?: string;
+  post_logout_redirect_uris?: string[];
+  jwks?: unknown;
+  audiences?: string[];
+  access_token_lifetime?: number | null;
+  refresh_token_lifetime?: number | null;
+  suspended_at?: string | null;
 }
 export interface Policy {
   id: string;
@@ -125,4 +134,25 @@ export interface AuditEvent {
   result: string;
   reason: string | null;
   ip: string | null;
+}
+/** A member of a group, as managers and administrators see it. */
+export interface Member {
+  group_id: string;
+  account_id: string;
+  username: string;
+  display_name: string;
+  manager: boolean;
+  ends_at: string | null;
+}
+/** Anyone's token, as administrators list them. */
+export interface AnyToken extends UserToken {
+  account_id: string;
+  created_by: string;
+}
+export interface ExchangePolicy {
+  id: string;
+  origin_client_id: string;
+  destination_client_id: string;
+  allow_refresh: boolean;
+  scope_ceiling: string[];
 }

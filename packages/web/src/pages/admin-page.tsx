@@ -1,15 +1,18 @@
 import { Link } from "../router.js";
 import type { Account } from "../types.js";
-import { ClientsAdmin, GroupsAdmin } from "./admin-groups-clients.js";
+import { ClientsAdmin } from "./admin-clients.js";
+import { GroupsAdmin } from "./admin-groups.js";
 import { RegistrationsAdmin, UsersAdmin } from "./admin-people.js";
 import { PoliciesAdmin } from "./admin-policies.js";
 import { AuditAdmin, AupAdmin, KeysAdmin } from "./admin-system.js";
+import { TokensAdmin } from "./admin-tokens.js";
 
 const TABS = [
   { path: "/admin", title: "Registrations" },
   { path: "/admin/users", title: "Users" },
   { path: "/admin/groups", title: "Groups" },
   { path: "/admin/clients", title: "Clients" },
+  { path: "/admin/tokens", title: "Service tokens" },
   { path: "/admin/policies", title: "Scope policies" },
   { path: "/admin/aup", title: "Acceptable use policy" },
   { path: "/admin/keys", title: "Signing keys" },
@@ -46,6 +49,8 @@ function Tab(props: { path: string; me: Account }) {
       return <GroupsAdmin />;
     case "/admin/clients":
       return <ClientsAdmin />;
+    case "/admin/tokens":
+      return <TokensAdmin />;
     case "/admin/policies":
       return <PoliciesAdmin />;
     case "/admin/aup":
