@@ -41,7 +41,7 @@ describe("the dashboard for administrators and group managers", () => {
     for (const [username, name] of [
       ["maria", "Maria Goeppert"],
       ["bob", "Bob Builder"],
-    ]) {
+    ] as const) {
       const account = await server.tessera.services.accounts.create({
         username,
         name,
@@ -382,9 +382,9 @@ describe("the dashboard for administrators and group managers", () => {
       await admin.getByRole("button", { name: "Remove bob from /atlas" }).click();
       await status(admin, "Removed bob from /atlas.");
       expect(
-        ((await api("GET", `/accounts/${people.bob}/groups`)).body.items as { group: { name: string } }[]).map(
-          (m) => m.group.name,
-        ),
+        (
+          (await api("GET", `/accounts/${people.bob}/groups`)).body.items as { group: { name: string } }[]
+        ).map((m) => m.group.name),
       ).not.toContain("/atlas");
       await admin.getByRole("button", { name: "Suspend bob" }).click();
       await status(admin, "bob is suspended.");
