@@ -4,6 +4,7 @@ import { AdminPage } from "./pages/admin-page.js";
 import { GroupsPage } from "./pages/groups-page.js";
 import { HomePage } from "./pages/home-page.js";
 import { ManagerPage } from "./pages/manager-page.js";
+import { SecurityPage } from "./pages/security-page.js";
 import { TokensPage } from "./pages/tokens-page.js";
 import { Link, usePath } from "./router.js";
 import type { Account, Me } from "./types.js";
@@ -13,6 +14,7 @@ const PAGES = [
   { path: "/", title: "Profile" },
   { path: "/groups", title: "Groups" },
   { path: "/tokens", title: "Tokens" },
+  { path: "/security", title: "Security" },
   { path: "/manage", title: "Requests to decide" },
 ] as const;
 
@@ -96,6 +98,7 @@ function Page(props: { path: string; me: Account }) {
   if (path === "/") return <HomePage me={me} />;
   if (path === "/groups") return <GroupsPage />;
   if (path === "/tokens") return <TokensPage />;
+  if (path === "/security") return <SecurityPage />;
   if (path === "/manage") return <ManagerPage me={me} />;
   if (path.startsWith("/admin") && me.is_admin) return <AdminPage path={path} me={me} />;
   return (

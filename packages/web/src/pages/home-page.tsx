@@ -1,12 +1,15 @@
 import { api } from "../api.js";
 import type { Account, AupStatus, Identity } from "../types.js";
+import type { LinkableProvider } from "../types-security.js";
 import { Empty, LoadError, Outcome, Section, Table, useAction, useLoad, when } from "../ui.js";
 
-/** Who I am: profile, acceptable use policy, linked upstream identities. */
+/** Who I am: profile, acceptable use policy, linked upstream identities (unlink, link another). */
 export function HomePage(props: { me: Account }) {
   const { me } = props;
   const aup = useLoad(() => api.get<AupStatus>("/me/aup"));
-  const identities = useLoad(() => api.get<{ identities: Identity[] }>("/me/identities"));
+  const identities = useLoad(() =>
+    api.get<{ identities: Identity[]; providers?: LinkableProvider[] }>("/me/identities"),
+  );
   const action = useAction();
 
   const sign = () =>
@@ -68,7 +71,7 @@ export function HomePage(props: { me: Account }) {
       <Section title="Linked identities">
         <LoadError error={identities.error} />
         <p className="muted">
-          Sign in with your home institution or another provider; link more from the sign-in page.
+          A linked identity lets you sign in with your home institution or another provider.
         </p>
         <Table
           caption="Upstream identities linked to your account"
@@ -96,6 +99,22 @@ export function HomePage(props: { me: Account }) {
             </tr>
           ))}
         </Table>
+        {identities.data?.providers?.length ? (
+          <>
+            <h3>Link another identity</h3>
+            <p className="muted">You sign in at the provider and come back here.</p>
+            <ul className="links">
+              {identities.data.providers.map((p) => (
+                <li key={p.id}>
+                  {/* A full page load: the provider's sign-in is outside the dashboard. */}
+                  <a className="button-link" href={`${p.link_path}?rd=${encodeURIComponent("/dashboard/")}`}>
+                    Link an identity from {p.name}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
       </Section>
     </>
   );

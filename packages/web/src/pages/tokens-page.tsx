@@ -15,24 +15,49 @@ import {
   useLoad,
   when,
 } from "../ui.js";
+import { EXPIRIES, expiresFrom, TokenEditor } from "./token-editor.js";
 
-const EXPIRIES = [
-  { value: "1", label: "1 day" },
-  { value: "7", label: "7 days" },
-  { value: "30", label: "30 days" },
-  { value: "90", label: "90 days" },
-  { value: "365", label: "1 year" },
-  { value: "never", label: "Never" },
-] as const;
+/** What an edit changed, as the token history records it (old and new values). */
+type HistoryEntry = TokenHistory & {
+  account_id?: string;
+  old_values?: Record<string, unknown> | null;
+  new_values?: Record<string, unknown> | null;
+};
 
-/** User tokens for the gateway: create (secret shown once), list with last use, revoke, history. */
+const shown = (value: unknown) =>
+  value === null || value === undefined
+    ? "never"
+    : Array.isArray(value)
+      ? value.join(" ")
+      : typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)
+        ? when(value)
+        : String(value);
+
+/** "name: a → b; scopes: x y → x" for an edit (only the fields that changed); empty otherwise. */
+function change(h: HistoryEntry): string {
+  if (h.action !== "edit" || !h.new_values) return "";
+  const before = h.old_values ?? {};
+  const after = h.new_values;
+  return Object.keys(after)
+    .filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]))
+    .map(
+      (field) =>
+        `${field === "expiresAt" ? "expiry" : field}: ${shown(h.old_values?.[field])} → ${shown(h.new_values?.[field])}`,
+    )
+    .join("; ");
+}
+
+/**
+ * User tokens for the gateway: create (secret shown once), list with last use, edit (name,
+ * narrower scopes, expiry), revoke, and the history of every change.
+ */
 export function TokensPage() {
   const tokens = useLoad(() => api.get<{ items: UserToken[] }>("/me/tokens"));
   const offered = useLoad(() =>
     api.get<{ gateway_scopes: { scope: string; groups: string[] }[] }>("/me/tokens/scopes"),
   );
   const history = useLoad(() =>
-    api.get<{ items: TokenHistory[] }>(`/me/token-history${query({ limit: 50 })}`),
+    api.get<{ items: HistoryEntry[] }>(`/me/token-history${query({ limit: 50 })}`),
   );
   const action = useAction();
   const [name, setName] = useState("");
@@ -40,6 +65,7 @@ export function TokensPage() {
   const [other, setOther] = useState("");
   const [expiry, setExpiry] = useState("30");
   const [secret, setSecret] = useState<string | undefined>(undefined);
+  const [editing, setEditing] = useState<UserToken | undefined>(undefined);
   const scopesLabel = useId();
 
   const names = new Map((tokens.data?.items ?? []).map((t) => [t.key, t.name]));
@@ -49,8 +75,7 @@ export function TokensPage() {
 
   const create = () =>
     action.run(async () => {
-      const expires =
-        expiry === "never" ? null : new Date(Date.now() + Number(expiry) * 86_400_000).toISOString();
+      const expires = expiresFrom(expiry);
       const created = await api.post<{ token: string }>("/me/tokens", { name, scopes, expires });
       setSecret(created.token);
       setName("");
@@ -131,7 +156,18 @@ export function TokensPage() {
               <td>{when(t.created_at)}</td>
               <td>{t.last_used_at ? when(t.last_used_at) : "never"}</td>
               <td>{t.expires_at ? when(t.expires_at) : "never"}</td>
-              <td>
+              <td className="row-actions">
+                {t.kind === "user" || t.kind === "service" ? (
+                  <button
+                    type="button"
+                    className="secondary small"
+                    disabled={action.busy}
+                    onClick={() => setEditing(t)}
+                    aria-label={`Edit ${t.name}`}
+                  >
+                    Edit
+                  </button>
+                ) : null}
                 <button
                   type="button"
                   className="danger small"
@@ -146,19 +182,34 @@ export function TokensPage() {
           ))}
         </Table>
       </Section>
+      {editing ? (
+        <Section title={`Edit token ${editing.name}`}>
+          <TokenEditor
+            key={editing.key}
+            token={editing}
+            busy={action.busy}
+            run={action.run}
+            onDone={() => {
+              setEditing(undefined);
+              void Promise.all([tokens.reload(), history.reload()]);
+            }}
+          />
+        </Section>
+      ) : null}
       <Section title="Token history">
         <LoadError error={history.error} />
         <Table
           caption="Changes to your tokens, newest first"
-          head={["When", "Token", "Action", "By", "From"]}
+          head={["When", "Token", "Action", "Change", "By", "From"]}
         >
-          {history.data?.items.length === 0 ? <Empty columns={5} text="No history yet." /> : null}
+          {history.data?.items.length === 0 ? <Empty columns={6} text="No history yet." /> : null}
           {history.data?.items.map((h) => (
             <tr key={h.id}>
               <td>{when(h.at)}</td>
               <td>{names.get(h.token_key) ?? h.token_key}</td>
               <td>{h.action}</td>
-              <td>{h.actor}</td>
+              <td>{change(h)}</td>
+              <td>{h.actor === h.account_id ? "you" : h.actor}</td>
               <td>{h.ip ?? ""}</td>
             </tr>
           ))}
