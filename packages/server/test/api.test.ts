@@ -300,7 +300,14 @@ test("the OpenAPI document lists the API", async () => {
       "/api/v1/clients/{id}",
       "/api/v1/keys/rotate",
       "/api/v1/audit",
+      "/api/v1/accounts/{id}/groups",
+      "/api/v1/groups/{id}/members/{accountId}",
     ]),
   );
+  // The dashboard's account search and group moves are described, not just accepted.
+  const operation = (path: string, method: string) =>
+    JSON.stringify((doc.paths[path] as Record<string, unknown> | undefined)?.[method] ?? null);
+  expect(operation("/api/v1/accounts", "get")).toContain('"name":"q"');
+  expect(operation("/api/v1/groups/{id}", "patch")).toContain("parent_id");
   expect(Object.keys(doc.paths).some((p) => p.startsWith("/token") || p.startsWith("/login"))).toBe(false);
 });
