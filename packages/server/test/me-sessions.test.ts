@@ -102,6 +102,26 @@ describe("my sessions", () => {
     expect(gone.body).toMatchObject({ status: 404, code: "not_found" });
   });
 
+  test("ending a session revokes the tokens delegated from it, as a logout does", async () => {
+    const { username } = await newUser();
+    const laptop = await signedIn(username, "Laptop");
+    const notebook = await signedIn(username, "Notebook host");
+    const delegated = await notebook.get("/auth?notebook=true");
+    expect(delegated.status).toBe(200);
+    const child = delegated.headers.get("x-auth-request-token") ?? "";
+    expect(child).toMatch(/^tsr_/);
+    const gateway = () => fetch(`${server.url}/auth`, { headers: { authorization: `Bearer ${child}` } });
+    expect((await gateway()).status).toBe(200);
+
+    const other = (await call(laptop, "GET", "/me/sessions")).body.items.find(
+      (s: SessionJson) => !s.current,
+    ) as SessionJson;
+    expect((await call(laptop, "DELETE", `/me/sessions/${other.id}`)).status).toBe(204);
+    expect((await gateway()).status).toBe(401);
+    const history = (await call(laptop, "GET", "/me/token-history")).body.items as { action: string }[];
+    expect(history.map((h) => h.action)).toContain("revoke");
+  });
+
   test("another account's session cannot be ended by its id", async () => {
     const mallory = await signedIn((await newUser()).username, "Mallory");
     const { username } = await newUser();
@@ -170,4 +190,25 @@ describe("my sign-in history", () => {
     expect(refused.status).toBe(400);
     expect(refused.type).toContain("application/problem+json");
   });
+});
+
+test("the OpenAPI document describes the user's security endpoints", async () => {
+  const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+  };
+  expect(Object.keys(doc.paths)).toEqual(
+    expect.arrayContaining([
+      "/api/v1/me/sessions",
+      "/api/v1/me/sessions/{id}",
+      "/api/v1/me/sessions/end-others",
+      "/api/v1/me/sign-ins",
+      "/api/v1/me/consents",
+      "/api/v1/me/consents/{client_id}",
+    ]),
+  );
+  const names = (path: string, method: string) =>
+    (doc.paths[path]?.[method]?.parameters ?? []).map((p) => `${p.in}:${p.name}`).sort();
+  expect(names("/api/v1/me/sign-ins", "get")).toEqual(["query:before", "query:limit"]);
+  expect(names("/api/v1/me/sessions/{id}", "delete")).toEqual(["path:id"]);
+  expect(names("/api/v1/me/consents/{client_id}", "delete")).toEqual(["path:client_id"]);
 });
