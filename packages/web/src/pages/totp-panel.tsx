@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api } from "../api.js";
 import type { TotpEnrolment, TotpStatus } from "../types-security.js";
 import { Field, Form, LoadError, Outcome, Section, useAction, useLoad, when } from "../ui.js";
@@ -48,6 +48,11 @@ export function TotpPanel() {
   const [codes, setCodes] = useState<string[] | undefined>(undefined);
   const [code, setCode] = useState("");
   const [proof, setProof] = useState("");
+  const enrolBox = useRef<HTMLDivElement>(null);
+  // The button that started the enrolment is gone: keep the keyboard with the code to type.
+  useEffect(() => {
+    if (enrolment) enrolBox.current?.querySelector("input")?.focus();
+  }, [enrolment]);
 
   const start = () =>
     action.run(async () => {
@@ -105,7 +110,7 @@ export function TotpPanel() {
         </div>
       ) : null}
       {enrolment ? (
-        <div className="enrol">
+        <div className="enrol" ref={enrolBox}>
           <img
             className="qr"
             src={enrolment.qr_code}
