@@ -3,60 +3,17 @@
 // its own: the benchmark adds clients and tokens). Codes are minted up front (one per request)
 // through the same function /authorize uses, then spent by a separate autocannon process.
 // Usage: npx tsx --conditions=source bench/introspect-code.ts [seconds]
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { issueAuthorizationCode } from "../packages/server/src/protocol/authorization-code-issue.js";
-import { type LoadResult, machine, report, runLoad, startBenchServer } from "./run-load.js";
+import { machine, report, runLoad, runSingleUseLoad, startBenchServer } from "./run-load.js";
 
 const seconds = Number(process.argv[2] ?? 5);
 const databaseUrl = process.env.TESSERA_BENCH_DATABASE_URL;
 console.log(
   `Tessera /introspect and code exchange — ${machine()}, ${seconds} s per run, ${databaseUrl ? "PostgreSQL" : "SQLite"}`,
 );
-
-function singleUseLoad(
-  url: string,
-  authorization: string,
-  file: string,
-  prefix: string,
-): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        new URL("./single-use-load.mjs", import.meta.url).pathname,
-        file,
-        url,
-        authorization,
-        String(seconds),
-        "16",
-        prefix,
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
-    child.on("error", reject);
-    child.on("exit", () => {
-      try {
-        const r = JSON.parse(out);
-        resolve({
-          requests: r.requests.total,
-          rps: r.requests.average,
-          p50: r.latency.p50,
-          p99: r.latency.p99,
-          non2xx: r.non2xx,
-        });
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
-}
 
 for (const algorithm of ["RS256", "ES256"] as const) {
   const { tessera, url } = await startBenchServer({
@@ -118,12 +75,14 @@ for (const algorithm of ["RS256", "ES256"] as const) {
   writeFileSync(file, codes.join("\n"));
   report(
     `${algorithm} authorization_code /token`,
-    await singleUseLoad(
-      `${url}/token`,
-      basic,
+    await runSingleUseLoad({
+      url: `${url}/token`,
+      authorization: basic,
       file,
-      `grant_type=authorization_code&redirect_uri=${encodeURIComponent(redirectUri)}&code=`,
-    ),
+      prefix: `grant_type=authorization_code&redirect_uri=${encodeURIComponent(redirectUri)}&code=`,
+      seconds,
+      connections: 16,
+    }),
   );
   await tessera.close();
 }

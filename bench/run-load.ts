@@ -40,9 +40,24 @@ export async function startBenchServer(
 export interface LoadResult {
   requests: number;
   rps: number;
+  /**
+   * Requests per CPU-second of this process (the server runs in it; the load does not): what one
+   * core sustains when the server has it to itself. On a shared machine this holds steady while
+   * `rps` follows the neighbours.
+   */
+  perCpuSecond: number;
   p50: number;
   p99: number;
   non2xx: number;
+}
+
+/** Runs a load and measures this process's CPU time meanwhile. */
+async function measured(run: () => Promise<Omit<LoadResult, "perCpuSecond">>): Promise<LoadResult> {
+  const before = process.cpuUsage();
+  const result = await run();
+  const used = process.cpuUsage(before);
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  return { ...result, perCpuSecond: cpuSeconds > 0 ? result.requests / cpuSeconds : 0 };
 }
 
 /** Runs autocannon as a child process (so load generation does not share the server's event loop). */
@@ -54,6 +69,17 @@ export function runLoad(options: {
   seconds: number;
   connections: number;
 }): Promise<LoadResult> {
+  return measured(() => runAutocannon(options));
+}
+
+function runAutocannon(options: {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  seconds: number;
+  connections: number;
+}): Promise<Omit<LoadResult, "perCpuSecond">> {
   const args = [
     "autocannon",
     "--json",
@@ -76,18 +102,7 @@ export function runLoad(options: {
     child.on("error", reject);
     child.on("exit", () => {
       try {
-        const r = JSON.parse(out) as {
-          requests: { total: number; average: number };
-          latency: { p50: number; p99: number };
-          non2xx: number;
-        };
-        resolve({
-          requests: r.requests.total,
-          rps: r.requests.average,
-          p50: r.latency.p50,
-          p99: r.latency.p99,
-          non2xx: r.non2xx,
-        });
+        resolve(parseAutocannon(out));
       } catch (error) {
         reject(error);
       }
@@ -95,51 +110,65 @@ export function runLoad(options: {
   });
 }
 
-/** Runs bench/refresh-load.mjs (autocannon with one refresh token per request) as a child process. */
-export function runRefreshLoad(options: {
+/**
+ * Runs bench/single-use-load.mjs (autocannon sending a different value from the file with every
+ * request: refresh tokens, authorization codes) as a child process.
+ */
+export function runSingleUseLoad(options: {
   url: string;
   authorization: string;
-  tokenFile: string;
+  /** One value per line. */
+  file: string;
+  /** The form body before the value, e.g. `grant_type=refresh_token&refresh_token=`. */
+  prefix: string;
   seconds: number;
   connections: number;
 }): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        new URL("./refresh-load.mjs", import.meta.url).pathname,
-        options.tokenFile,
-        options.url,
-        options.authorization,
-        String(options.seconds),
-        String(options.connections),
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("exit", () => {
-      try {
-        const r = JSON.parse(out) as {
-          requests: { total: number; average: number };
-          latency: { p50: number; p99: number };
-          non2xx: number;
-        };
-        resolve({
-          requests: r.requests.total,
-          rps: r.requests.average,
-          p50: r.latency.p50,
-          p99: r.latency.p99,
-          non2xx: r.non2xx,
+  return measured(
+    () =>
+      new Promise((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [
+            new URL("./single-use-load.mjs", import.meta.url).pathname,
+            options.file,
+            options.url,
+            options.authorization,
+            String(options.seconds),
+            String(options.connections),
+            options.prefix,
+          ],
+          { stdio: ["ignore", "pipe", "inherit"] },
+        );
+        let out = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
         });
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
+        child.on("error", reject);
+        child.on("exit", () => {
+          try {
+            resolve(parseAutocannon(out));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      }),
+  );
+}
+
+function parseAutocannon(out: string): Omit<LoadResult, "perCpuSecond"> {
+  const r = JSON.parse(out) as {
+    requests: { total: number; average: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+  };
+  return {
+    requests: r.requests.total,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+  };
 }
 
 export function machine(): string {
@@ -162,6 +191,6 @@ export function machine(): string {
 
 export function report(name: string, result: LoadResult): void {
   console.log(
-    `${name.padEnd(34)} ${result.rps.toFixed(0).padStart(7)} req/s   p50 ${String(result.p50).padStart(3)} ms   p99 ${String(result.p99).padStart(3)} ms   (${result.requests} requests, ${result.non2xx} non-2xx)`,
+    `${name.padEnd(34)} ${result.rps.toFixed(0).padStart(7)} req/s   p50 ${String(result.p50).padStart(3)} ms   p99 ${String(result.p99).padStart(3)} ms   ${result.perCpuSecond.toFixed(0).padStart(6)}/CPU-s   (${result.requests} requests, ${result.non2xx} non-2xx)`,
   );
 }

@@ -1,4 +1,4 @@
-// Load generator for single-use credentials (authorization codes), run as its own process: every
+// Load generator for single-use credentials (refresh tokens, authorization codes), run as its own process: every
 // request sends `<body prefix><next value>` with a different value read from the file in argv[2].
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";

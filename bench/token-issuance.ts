@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { machine, report, runLoad, runRefreshLoad, startBenchServer } from "./run-load.js";
+import { machine, report, runLoad, runSingleUseLoad, startBenchServer } from "./run-load.js";
 
 const seconds = Number(process.argv[2] ?? 10);
 console.log(
@@ -75,10 +75,11 @@ for (const algorithm of ["RS256", "ES256"] as const) {
   writeFileSync(file, tokens.join("\n"));
   report(
     `${algorithm} refresh_token /token (rotating)`,
-    await runRefreshLoad({
+    await runSingleUseLoad({
       url: `${url}/token`,
       authorization: basic,
-      tokenFile: file,
+      file,
+      prefix: "grant_type=refresh_token&refresh_token=",
       seconds,
       connections: 16,
     }),
