@@ -50,6 +50,9 @@ describe("the dashboard for administrators and group managers", () => {
       });
       people[username] = account.id;
     }
+    // Every test may use these two; each creates whatever else it needs.
+    await server.tessera.services.groups.create({ name: "/cms" });
+    await server.tessera.services.groups.create({ name: "/atlas" });
   });
   afterAll(async () => server?.close());
 
@@ -133,8 +136,6 @@ describe("the dashboard for administrators and group managers", () => {
     "groups move in the tree, get settings and managers; a manager decides by name and handles end dates",
     async () => {
       const groups = server.tessera.services.groups;
-      await groups.create({ name: "/cms" });
-      await groups.create({ name: "/atlas" });
       const trigger = await groups.create({ name: "/atlas/trigger" });
       const l1 = await groups.create({ name: "/atlas/trigger/l1" });
 
