@@ -110,6 +110,7 @@ export function createServices(deps: {
     encryptionKey: deps.encryptionKey,
     rotationInterval: config.keys.rotationInterval,
     prepublish: config.keys.prepublish,
+    reloadInterval: config.keys.reloadInterval,
     maxTokenLifetime: Math.max(config.tokens.accessTokenLifetime, config.tokens.idTokenLifetime),
   });
   const tokenIssuer = createTokenIssuer({

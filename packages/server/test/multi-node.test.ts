@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadConfig } from "../src/config/load.js";
 import { createServices } from "../src/services.js";
@@ -18,6 +19,7 @@ import { createTestDatabase, type TestDatabase, testDatabaseUrl } from "./suppor
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 const PASSWORD = "a configured password";
 const BOOTSTRAP = "bootstrap-token-0123456789abcdef0123456789";
+const KEY_RELOAD_SECONDS = 2;
 
 let database: TestDatabase;
 const nodes: ServerProcess[] = [];
@@ -51,6 +53,10 @@ beforeAll(async () => {
     TESSERA_ADMIN_PASSWORD: PASSWORD,
     TESSERA_BOOTSTRAP_TOKEN: BOOTSTRAP,
     TESSERA_LOGIN_ACCOUNT_FAILURE_LIMIT: "3",
+    TESSERA_KEY_RELOAD_INTERVAL: `${KEY_RELOAD_SECONDS}s`,
+    // The load test sends a few thousand token requests from one address.
+    TESSERA_RATE_LIMIT_OAUTH_PER_IP: "0",
+    TESSERA_RATE_LIMIT_OAUTH_PER_CLIENT: "0",
   });
   try {
     // All three start at once: the migrator's lock and the key ring's conditional rotation
@@ -198,26 +204,133 @@ describe.runIf(testDatabaseUrl)("three nodes on one PostgreSQL", () => {
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
-  test("a key rotated on node 1 is published by node 3 within the key ring's reload interval (30 s)", async () => {
-    const [n1, , n3] = urls as [string, string, string];
+  test("a key rotated at once on node 1: its tokens verify on node 3 within a second, node 2 publishes it within the reload interval", async () => {
+    const [n1, n2, n3] = urls as [string, string, string];
     const rotated = await fetch(`${n1}/api/v1/keys/rotate`, {
       method: "POST",
       headers: { authorization: `Bearer ${BOOTSTRAP}`, "content-type": "application/json" },
-      body: "{}",
+      body: JSON.stringify({ immediate: true }),
     });
     expect(rotated.status).toBe(201);
     const { kid } = (await rotated.json()) as { kid: string };
     const started = Date.now();
-    let seenAfter = -1;
-    while (Date.now() - started < 35_000) {
-      const set = (await (await fetch(`${n3}/jwk`)).json()) as { keys: { kid: string }[] };
+    const issued = await postForm(
+      `${n1}/token`,
+      { grant_type: "client_credentials", scope: "storage.read:/cms" },
+      { authorization: basicAuth(service.clientId, service.secret) },
+    );
+    const token = issued.body.access_token as string;
+    const header = JSON.parse(Buffer.from(token.split(".")[0] as string, "base64url").toString());
+    expect(header.kid).toBe(kid);
+    // Node 3 has not reloaded its keys yet: the unknown kid makes it reread them (at most once a
+    // second, so garbage kids cannot hammer the database).
+    let verifiedAfter = -1;
+    while (Date.now() - started < 3_000 && verifiedAfter < 0) {
+      const seen = await postForm(
+        `${n3}/introspect`,
+        { token },
+        { authorization: basicAuth(service.clientId, service.secret) },
+      );
+      if (seen.body.active === true) verifiedAfter = Date.now() - started;
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    console.log(`multi-node: node 3 verified a token signed with the new key after ${verifiedAfter} ms`);
+    expect(verifiedAfter).toBeGreaterThanOrEqual(0);
+    expect(verifiedAfter).toBeLessThan(1_500);
+    let publishedAfter = -1;
+    while (Date.now() - started < 10_000) {
+      const set = (await (await fetch(`${n2}/jwk`)).json()) as { keys: { kid: string }[] };
       if (set.keys.some((k) => k.kid === kid)) {
-        seenAfter = Date.now() - started;
+        publishedAfter = Date.now() - started;
         break;
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 100));
     }
-    console.log(`multi-node: node 3 published the key rotated on node 1 after ${seenAfter} ms`);
-    expect(seenAfter).toBeGreaterThanOrEqual(0);
-  }, 40_000);
+    console.log(`multi-node: node 2 published the key rotated on node 1 after ${publishedAfter} ms`);
+    expect(publishedAfter).toBeGreaterThanOrEqual(0);
+    expect(publishedAfter).toBeLessThan(KEY_RELOAD_SECONDS * 1000 + 1000);
+  });
+
+  // Last: node 1 does not come back.
+  test("node 1 killed under load: nodes 2 and 3 keep serving; only requests in flight on node 1 fail", async () => {
+    const alive = new Set([0, 1, 2]);
+    const log: { node: number; started: number; ok: boolean; error?: string }[] = [];
+    let next = 0;
+    const deadline = Date.now() + 4_000;
+    // The test is the load balancer: round robin over the nodes it believes alive; a connection
+    // refused was never sent, so it marks the node down and sends the request elsewhere (as
+    // nginx's proxy_next_upstream does); anything else is a failed request.
+    const worker = async () => {
+      while (Date.now() < deadline) {
+        const node = [...alive][next++ % alive.size] as number;
+        const started = Date.now();
+        const outcome = await issueToken(urls[node] as string);
+        if (outcome === "refused") {
+          alive.delete(node);
+          continue;
+        }
+        log.push({ node, started, ok: outcome === "ok", ...(outcome === "ok" ? {} : { error: outcome }) });
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const killedAt = Date.now();
+    nodes[0]?.child.kill("SIGKILL");
+    // Until the kernel has torn the process down, its listening socket still completes
+    // handshakes: requests sent then were in flight on node 1 too.
+    await nodes[0]?.exited;
+    const goneAt = Date.now();
+    await Promise.all(workers);
+
+    const failed = log.filter((r) => !r.ok);
+    const servedAfter = log.filter((r) => r.ok && r.started > killedAt);
+    console.log(
+      `multi-node: ${log.length} requests, ${failed.length} failed (in flight on node 1; it was gone ${goneAt - killedAt} ms after SIGKILL), ${servedAfter.length} served by nodes 2 and 3 after the kill`,
+    );
+    for (const failure of failed) {
+      expect(failure.node, failure.error).toBe(0);
+      expect(failure.started).toBeLessThanOrEqual(goneAt);
+    }
+    expect(log.filter((r) => r.ok && r.node === 0).length).toBeGreaterThan(0);
+    expect(servedAfter.length).toBeGreaterThan(50);
+    expect(new Set(servedAfter.map((r) => r.node))).toEqual(new Set([1, 2]));
+    expect(alive.has(0)).toBe(false);
+  }, 30_000);
 });
+
+/** One client-credentials request on a fresh connection: "ok", "refused" (never sent) or the error. */
+function issueToken(base: string): Promise<string> {
+  const body = "grant_type=client_credentials&scope=storage.read%3A%2Fcms";
+  return new Promise((resolve) => {
+    const request = httpRequest(
+      `${base}/token`,
+      {
+        method: "POST",
+        agent: false,
+        headers: {
+          authorization: basicAuth(service.clientId, service.secret),
+          "content-type": "application/x-www-form-urlencoded",
+          "content-length": Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        let text = "";
+        response.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        response.on("end", () =>
+          resolve(
+            response.statusCode === 200 && text.includes("access_token")
+              ? "ok"
+              : `HTTP ${response.statusCode}`,
+          ),
+        );
+        response.on("error", (error) => resolve(error.message));
+      },
+    );
+    request.on("error", (error: NodeJS.ErrnoException) =>
+      resolve(error.code === "ECONNREFUSED" ? "refused" : `${error.code ?? ""} ${error.message}`),
+    );
+    request.end(body);
+  });
+}

@@ -24,6 +24,7 @@ export interface Config {
     encryptionKey: string | undefined;
     rotationInterval: number;
     prepublish: number;
+    reloadInterval: number;
   };
   tokens: { accessTokenLifetime: number; idTokenLifetime: number; refreshTokenLifetime: number };
   session: { lifetime: number; idleTimeout: number };

@@ -133,6 +133,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: "Age after which the signing key is replaced automatically (WLCG: 6 months recommended, 2 days to 12 months).",
   },
   {
+    path: "keys.reloadInterval",
+    env: "TESSERA_KEY_RELOAD_INTERVAL",
+    // Below the shortest prepublication (5 minutes): every node publishes a scheduled key before it signs.
+    type: { kind: "duration", min: 1, max: 299 },
+    default: "30s",
+    doc: "How often each node rereads the signing keys from the database, so a key rotated on one node is published by all. A token signed with a key this node has not seen yet makes it reread at once (at most once a second).",
+  },
+  {
     path: "keys.prepublish",
     env: "TESSERA_KEY_PREPUBLISH",
     type: { kind: "duration", min: 300, max: life.verifierKeyCache.max },

@@ -81,7 +81,8 @@ export function createOwnAccessTokenVerifier(deps: OwnAccessTokenDeps) {
   async function keySet(reload: boolean): Promise<{ at: number; keySet: JWTVerifyGetKey }> {
     const now = clock.now();
     const fresh = cached && now >= cached.at && now - cached.at < cacheMs;
-    if (!cached || !fresh || reload) cached = { at: now, keySet: createLocalJWKSet(await deps.keys.jwks()) };
+    if (!cached || !fresh || reload)
+      cached = { at: now, keySet: createLocalJWKSet(await deps.keys.jwks(reload)) };
     return cached;
   }
 

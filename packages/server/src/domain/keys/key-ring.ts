@@ -169,9 +169,13 @@ export function createKeyRing(options: KeyRingOptions) {
       }));
     },
 
-    /** The public JWKS: keys about to sign, signing, and retired ones whose tokens may still be valid. */
-    async jwks(): Promise<{ keys: JWK[] }> {
-      const { keys } = await load();
+    /**
+     * The public JWKS: keys about to sign, signing, and retired ones whose tokens may still be
+     * valid. `reread` skips the reload interval (a verifier met a key it does not know: another
+     * node may have rotated at once).
+     */
+    async jwks(reread = false): Promise<{ keys: JWK[] }> {
+      const { keys } = await load(reread);
       const now = clock.now();
       return {
         keys: keys.filter((k) => k.publishedUntil === null || k.publishedUntil > now).map((k) => k.publicJwk),
