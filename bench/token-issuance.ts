@@ -60,30 +60,41 @@ for (const algorithm of ["RS256", "ES256"] as const) {
     name: "Bench",
     email: "b@example.org",
   });
-  const tokens: string[] = [];
-  const wanted = Math.ceil(ceiling * seconds * 0.8) + 1000;
-  for (let i = 0; i < wanted; i++) {
-    const issued = await services.tokenIssuer.issue({
-      client: service.client,
-      account,
-      scope: ["openid", "offline_access", "storage.read:/cms"],
-      audiences: [],
-    });
-    tokens.push(issued.refresh_token as string);
+  // Two refresh workloads: keeping the grant's scope (with `openid`: an access token and an ID
+  // token, two signatures) and narrowing it as `tessera token -s` / `oidc-token -s` do (the
+  // access token alone).
+  for (const [name, prefix] of [
+    ["refresh_token /token (rotating)", "grant_type=refresh_token&refresh_token="],
+    [
+      "refresh_token, narrowed (AT only)",
+      "grant_type=refresh_token&scope=storage.read%3A%2Fcms&refresh_token=",
+    ],
+  ] as const) {
+    const tokens: string[] = [];
+    const wanted = Math.ceil(ceiling * seconds * 0.8) + 1000;
+    for (let i = 0; i < wanted; i++) {
+      const issued = await services.tokenIssuer.issue({
+        client: service.client,
+        account,
+        scope: ["openid", "offline_access", "storage.read:/cms"],
+        audiences: [],
+      });
+      tokens.push(issued.refresh_token as string);
+    }
+    const file = join(tmpdir(), `tessera-bench-refresh-${algorithm}.txt`);
+    writeFileSync(file, tokens.join("\n"));
+    report(
+      `${algorithm} ${name}`,
+      await runSingleUseLoad({
+        url: `${url}/token`,
+        authorization: basic,
+        file,
+        prefix,
+        seconds,
+        connections: 16,
+      }),
+    );
   }
-  const file = join(tmpdir(), `tessera-bench-refresh-${algorithm}.txt`);
-  writeFileSync(file, tokens.join("\n"));
-  report(
-    `${algorithm} refresh_token /token (rotating)`,
-    await runSingleUseLoad({
-      url: `${url}/token`,
-      authorization: basic,
-      file,
-      prefix: "grant_type=refresh_token&refresh_token=",
-      seconds,
-      connections: 16,
-    }),
-  );
   if (algorithm === "RS256") {
     report("GET /jwk", await runLoad({ url: `${url}/jwk`, seconds: Math.min(seconds, 5), connections: 16 }));
   }

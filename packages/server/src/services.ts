@@ -125,7 +125,7 @@ export function createServices(deps: {
     refreshTokens: repos.refreshTokens,
     clock,
     memberships: (accountId) => groups.tokenMemberships(accountId),
-    permittedScopes: (account, scopes) => scopePolicies.filter(account, scopes),
+    permittedScopes: (account, scopes, groupIds) => scopePolicies.filter(account, scopes, groupIds),
     tokensRefused: async (account) =>
       (await aup.mustSign(account.id))
         ? `the acceptable use policy must be signed first: ${config.issuer}/aup`

@@ -25,15 +25,22 @@ export interface TokenIssuerOptions {
   keys: KeyRing;
   refreshTokens: RefreshTokenRepository;
   clock: Clock;
-  /** Group memberships of an account (the registry provides them). */
-  memberships(accountId: string): Promise<GroupMembership[]>;
+  /** Group memberships of an account, with the groups' ids (the registry provides them). */
+  memberships(accountId: string): Promise<(GroupMembership & { groupId: string })[]>;
   /**
    * Why this account may not be issued tokens right now (an unsigned or stale acceptable-use
    * policy), or undefined when it may.
    */
   tokensRefused?(account: Account): Promise<string | undefined>;
-  /** The scopes of a grant the account may obtain (the scope policies); all when absent. */
-  permittedScopes?(account: Account, scopes: readonly string[]): Promise<string[]>;
+  /**
+   * The scopes of a grant the account may obtain (the scope policies), given the ids of the
+   * account's groups; all when absent.
+   */
+  permittedScopes?(
+    account: Account,
+    scopes: readonly string[],
+    groupIds: readonly string[],
+  ): Promise<string[]>;
 }
 
 export interface Grant {
@@ -77,16 +84,20 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
       const { client, account } = grant;
       const refused = account && options.tokensRefused ? await options.tokensRefused(account) : undefined;
       if (refused) throw new OAuthError("invalid_grant", refused);
+      const memberships = account ? await options.memberships(account.id) : [];
       // Policies are applied at every issue, so a rule added later also narrows refreshes.
       const scope =
         account && options.permittedScopes
-          ? await options.permittedScopes(account, grant.scope)
+          ? await options.permittedScopes(
+              account,
+              grant.scope,
+              memberships.map((m) => m.groupId),
+            )
           : grant.scope;
       const accessLifetime = Math.min(
         client.accessTokenLifetime ?? options.lifetimes.accessToken,
         grant.maxLifetime ?? Number.POSITIVE_INFINITY,
       );
-      const memberships = account ? await options.memberships(account.id) : [];
       const groups = selectGroups(scope, memberships);
       const accessToken = await keys.sign(
         accessTokenClaims({

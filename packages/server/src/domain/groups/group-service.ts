@@ -19,6 +19,10 @@ export interface GroupNotifications {
   issuer: string;
 }
 
+export interface TokenMembership extends GroupMembership {
+  groupId: string;
+}
+
 export function createGroupService(deps: {
   groups: GroupRepository;
   clock: Clock;
@@ -147,10 +151,13 @@ export function createGroupService(deps: {
     /** The account's live memberships, for the account page. */
     membershipsOf: (accountId: string) => groups.membershipsOf(accountId, clock.now()),
 
-    /** What `wlcg.groups` selection needs: live memberships with the group's optional flag. */
-    async tokenMemberships(accountId: string): Promise<GroupMembership[]> {
+    /**
+     * What `wlcg.groups` selection needs: live memberships with the group's optional flag (and
+     * the group's id, for the scope policies).
+     */
+    async tokenMemberships(accountId: string): Promise<TokenMembership[]> {
       const live = await groups.membershipsOf(accountId, clock.now());
-      return live.map(({ group }) => ({ group: group.name, optional: group.optional }));
+      return live.map(({ group }) => ({ group: group.name, optional: group.optional, groupId: group.id }));
     },
 
     async request(account: Account, groupId: string, motivation: string): Promise<GroupRequest> {

@@ -44,12 +44,9 @@ export function createScopePolicyService(deps: {
     }
   }
 
-  async function applicableTo(account: Account): Promise<ScopePolicy[]> {
-    const memberships = await groups.membershipsOf(account.id);
-    return policies.applicable(
-      account.id,
-      memberships.map((m) => m.group.id),
-    );
+  async function applicableTo(account: Account, groupIds?: readonly string[]): Promise<ScopePolicy[]> {
+    const ids = groupIds ?? (await groups.membershipsOf(account.id)).map((m) => m.group.id);
+    return policies.applicable(account.id, [...ids]);
   }
 
   const service = {
@@ -109,10 +106,17 @@ export function createScopePolicyService(deps: {
       return scopes.map((scope) => decideScope(applicable, scope, account.username));
     },
 
-    /** The scopes of `requested` this account may obtain, in order. */
-    async filter(account: Account, requested: readonly string[]): Promise<string[]> {
+    /**
+     * The scopes of `requested` this account may obtain, in order. `groupIds`: the account's
+     * live groups, when the caller has just read them (the token issuer needs them anyway).
+     */
+    async filter(
+      account: Account,
+      requested: readonly string[],
+      groupIds?: readonly string[],
+    ): Promise<string[]> {
       if (requested.length === 0) return [];
-      const applicable = await applicableTo(account);
+      const applicable = await applicableTo(account, groupIds);
       if (applicable.length === 0) return [...requested];
       return requested.filter((scope) => decideScope(applicable, scope, account.username).permitted);
     },
