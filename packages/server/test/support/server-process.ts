@@ -12,9 +12,13 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** Runs the real entry point from source (as process.test.ts does) and collects its output. */
-export function spawnServer(env: Record<string, string>, args: string[] = []): ServerProcess {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", MAIN, ...args], {
+/**
+ * Runs the real entry point from source (as process.test.ts does) and collects its output.
+ * `built`: the compiled entry point instead (`npm run build`), without the TypeScript loader.
+ */
+export function spawnServer(env: Record<string, string>, args: string[] = [], built?: string): ServerProcess {
+  const entry = built ? [built] : ["--conditions=source", "--import", "tsx", MAIN];
+  const child = spawn(process.execPath, [...entry, ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

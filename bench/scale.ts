@@ -1,0 +1,312 @@
+// Does the cost stay flat as the data grows? One Tessera server process (a child process, so its
+// own CPU time and resident memory are read from /proc), measured with 10 thousand users and
+// 100 thousand token rows, then again after growing the database to 1 million users and 10
+// million token rows (9 M refresh tokens, 1 M user tokens). Load from separate autocannon
+// processes. SQLite by default; TESSERA_BENCH_DATABASE_URL=postgres://… runs on a fresh
+// PostgreSQL database created on that server (and dropped afterwards).
+// Usage: npm run bench:scale [-- seconds]
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import pg from "pg";
+import { loadConfig } from "../packages/server/src/config/load.js";
+import { createServices } from "../packages/server/src/services.js";
+import { openStore } from "../packages/server/src/store/database.js";
+import { spawnServer } from "../packages/server/test/support/server-process.js";
+import { freePort } from "../packages/server/test/support/test-server.js";
+import { type LoadResult, machine, report, runLoad, runSingleUseLoad } from "./run-load.js";
+
+const seconds = Number(process.argv[2] ?? 8);
+const postgresUrl = process.env.TESSERA_BENCH_DATABASE_URL;
+// TESSERA_BENCH_SCALE=0.01 shrinks every size (a quick check that the script works).
+const scale = Number(process.env.TESSERA_BENCH_SCALE ?? 1);
+const STEPS = [
+  { users: 10_000, refreshTokens: 90_000, userTokens: 10_000 },
+  { users: 1_000_000, refreshTokens: 9_000_000, userTokens: 1_000_000 },
+].map((step) => ({
+  users: Math.round(step.users * scale),
+  refreshTokens: Math.round(step.refreshTokens * scale),
+  userTokens: Math.round(step.userTokens * scale),
+}));
+console.log(
+  `Tessera at scale — ${machine()}, ${postgresUrl ? "PostgreSQL" : "SQLite"}, ${seconds} s per run, 16 connections`,
+);
+
+const dataDir = mkdtempSync(join(tmpdir(), "tessera-scale-"));
+let databaseUrl: string | undefined;
+let dropDatabase = async () => {};
+if (postgresUrl) {
+  const name = `tessera_scale_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  databaseUrl = url.toString();
+  dropDatabase = async () => {
+    const again = new pg.Client({ connectionString: postgresUrl });
+    await again.connect();
+    await again.query(`drop database if exists ${name} with (force)`);
+    await again.end();
+  };
+}
+
+const port = await freePort();
+const gatewayPort = await freePort();
+const url = `http://127.0.0.1:${port}`;
+const env: Record<string, string> = {
+  TESSERA_ISSUER: url,
+  TESSERA_PORT: String(port),
+  TESSERA_GATEWAY_PORT: String(gatewayPort),
+  TESSERA_DATA_DIR: dataDir,
+  TESSERA_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
+  TESSERA_ADMIN_PASSWORD: "scale benchmark password",
+  TESSERA_LOG_LEVEL: "warn",
+  TESSERA_RATE_LIMIT_OAUTH_PER_IP: "0",
+  TESSERA_RATE_LIMIT_OAUTH_PER_CLIENT: "0",
+  // Housekeeping would delete nothing (no row is expired) but scan the big tables mid-run.
+  TESSERA_MAINTENANCE_INTERVAL: "1d",
+  ...(databaseUrl ? { TESSERA_DATABASE_URL: databaseUrl } : {}),
+};
+// The compiled server when there is one (`npm run build`): what `npm start` runs, and without
+// the TypeScript loader's memory in the resident-memory figure.
+const built = new URL("../packages/server/dist/main.js", import.meta.url).pathname;
+const server = spawnServer(env, [], existsSync(built) ? built : undefined);
+console.log(
+  `server: ${existsSync(built) ? "packages/server/dist/main.js (built)" : "src/main.ts through tsx"}`,
+);
+// The log is at "warn" (request logging would cost the server time): wait for /healthz instead.
+for (let tries = 0; ; tries++) {
+  const up = await fetch(`${url}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (up) break;
+  if (tries > 300 || server.child.exitCode !== null)
+    throw new Error(`the server did not start:\n${server.output()}`);
+  await new Promise((r) => setTimeout(r, 100));
+}
+const pid = server.child.pid as number;
+
+// The benchmark's own view of the same database, to register the client and mint credentials.
+const store = openStore({ databaseUrl, dataDir });
+const config = loadConfig({ TESSERA_DATA_DIR: dataDir, TESSERA_ISSUER: url }, undefined);
+const services = createServices({
+  config,
+  store,
+  clock: { now: Date.now },
+  encryptionKey: Buffer.from(env.TESSERA_KEY_ENCRYPTION_KEY as string, "base64url"),
+});
+const client = await services.clients.register({
+  clientName: "scale-bench",
+  authMethod: "client_secret_basic",
+  grantTypes: ["client_credentials", "refresh_token"],
+  scopes: ["offline_access", "storage.read:/cms", "compute.read"],
+});
+const basic = `Basic ${Buffer.from(`${client.client.clientId}:${client.clientSecret}`).toString("base64")}`;
+const account = await services.accounts.create({
+  username: "scale-bench-user",
+  name: "Bench",
+  email: "bench@example.org",
+});
+const userToken = await services.gateway.tokens.create(null, account, {
+  name: "bench",
+  scopes: ["storage.read:/cms"],
+  expiresAt: null,
+});
+
+/** utime + stime of the server process, seconds (/proc/<pid>/stat, clock ticks of 1/100 s). */
+function serverCpuSeconds(): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+function serverMemory(): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+/** The run's requests per CPU-second of the server process (not of this one). */
+async function onServer(run: () => Promise<LoadResult>): Promise<LoadResult> {
+  const before = serverCpuSeconds();
+  const result = await run();
+  const used = serverCpuSeconds() - before;
+  return { ...result, perCpuSecond: used > 0 ? result.requests / used : 0 };
+}
+
+// Rows already there: the generated ones are numbered from 0 (accounts `seed-<n>`); the
+// administrator, the bench user and its token count towards the step's totals.
+const REAL_ACCOUNTS = 2;
+let seeded = { users: 0, refreshTokens: 0, userTokens: 0 };
+for (const step of STEPS) {
+  const started = Date.now();
+  await seed(step);
+  const m = serverMemory();
+  console.log(
+    `\n== ${step.users.toLocaleString("en")} users, ${(step.refreshTokens + step.userTokens).toLocaleString("en")} token rows (seeded in ${((Date.now() - started) / 1000).toFixed(0)} s); server RSS ${m.rss.toFixed(0)} MB`,
+  );
+  report(
+    "client_credentials /token",
+    await onServer(() =>
+      runLoad({
+        url: `${url}/token`,
+        method: "POST",
+        headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials&scope=storage.read%3A%2Fcms",
+        seconds,
+        connections: 16,
+      }),
+    ),
+  );
+  const refreshFile = join(dataDir, "refresh.txt");
+  const wanted = seconds * 1500;
+  const minted: string[] = [];
+  for (let i = 0; i < wanted; i++) {
+    const issued = await services.tokenIssuer.issue({
+      client: client.client,
+      account,
+      scope: ["offline_access", "storage.read:/cms"],
+      audiences: [],
+    });
+    minted.push(issued.refresh_token as string);
+  }
+  writeFileSync(refreshFile, minted.join("\n"));
+  report(
+    "refresh_token /token (rotating)",
+    await onServer(() =>
+      runSingleUseLoad({
+        url: `${url}/token`,
+        authorization: basic,
+        file: refreshFile,
+        prefix: "grant_type=refresh_token&refresh_token=",
+        seconds,
+        connections: 16,
+      }),
+    ),
+  );
+  const access = (
+    await services.tokenIssuer.issue({
+      client: client.client,
+      account,
+      scope: ["storage.read:/cms"],
+      audiences: [],
+    })
+  ).access_token;
+  report(
+    "/introspect",
+    await onServer(() =>
+      runLoad({
+        url: `${url}/introspect`,
+        method: "POST",
+        headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
+        body: `token=${access}`,
+        seconds,
+        connections: 16,
+      }),
+    ),
+  );
+  report(
+    "/auth (gateway.port), user token",
+    await onServer(() =>
+      runLoad({
+        url: `http://127.0.0.1:${gatewayPort}/auth?scope=storage.read:/cms`,
+        headers: { authorization: `Bearer ${userToken.token}` },
+        seconds,
+        connections: 16,
+      }),
+    ),
+  );
+  const after = serverMemory();
+  console.log(
+    `server memory after the runs: RSS ${after.rss.toFixed(0)} MB, peak ${after.peak.toFixed(0)} MB`,
+  );
+}
+
+await store.close();
+await services.gateway.close();
+await server.kill();
+await dropDatabase();
+rmSync(dataDir, { recursive: true, force: true });
+
+/**
+ * Grows the tables to the step's sizes with set-based SQL in the database itself (generated
+ * rows, not the application's code paths: seeding 10 million rows through HTTP would take hours).
+ * The rows are realistic in shape: unique usernames and emails, random 43-character token
+ * hashes, families, expiries in the future.
+ */
+async function seed(step: (typeof STEPS)[number]): Promise<void> {
+  const from = { ...seeded };
+  const users = step.users - REAL_ACCOUNTS;
+  const now = Date.now();
+  const later = now + 30 * 86_400_000;
+  if (databaseUrl) {
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    await db.query(
+      `insert into accounts (id, username, name, email, status, password_hash, is_admin, ends_at, created_at, updated_at)
+       select 'seed-' || i, 'user' || i, 'User ' || i, 'user' || i || '@example.org', 'active', null, 0, null, $1, $1
+       from generate_series($2::bigint, $3::bigint) as i`,
+      [now, from.users, users - 1],
+    );
+    for (let start = from.refreshTokens; start < step.refreshTokens; start += 1_000_000) {
+      const end = Math.min(step.refreshTokens, start + 1_000_000) - 1;
+      await db.query(
+        `insert into refresh_tokens (token_hash, family_id, client_id, account_id, scope, audiences, auth_time, created_at, expires_at, used_at, revoked_at)
+         select translate(encode(sha256(('r' || i)::bytea), 'base64'), '+/=', '-_'), 'fam-' || (i / 3), $1,
+                'seed-' || (i % $2::bigint), '["offline_access","storage.read:/cms"]', '[]', $3, $3, $4, null, null
+         from generate_series($5::bigint, $6::bigint) as i`,
+        [client.client.clientId, users, now, later, start, end],
+      );
+    }
+    await db.query(
+      `insert into user_tokens (token_key, secret_hash, account_id, kind, name, scopes, service, parent_key, parent_session, delegation_key, created_by, created_at, last_used_at, expires_at)
+       select 'seed' || i, translate(encode(sha256(('u' || i)::bytea), 'base64'), '+/=', '-_'), 'seed-' || (i % $1::bigint),
+              'user', 'token ' || i, '["storage.read:/cms"]', null, null, null, null, null, $2, null, $3
+       from generate_series($4::bigint, $5::bigint) as i`,
+      [users, now, later, from.userTokens, step.userTokens - 2],
+    );
+    await db.query("analyze");
+    await db.end();
+  } else {
+    const db = new SqliteDatabase(join(dataDir, "tessera.sqlite"));
+    db.pragma("busy_timeout = 60000");
+    db.pragma("cache_size = -1000000");
+    const batch = (sql: string, first: number, last: number, size: number) => {
+      const statement = db.prepare(sql);
+      for (let start = first; start <= last; start += size) {
+        db.transaction(() => statement.run(start, Math.min(last, start + size - 1)))();
+      }
+    };
+    batch(
+      `with recursive n(i) as (select ? union all select i + 1 from n where i < ?)
+       insert into accounts (id, username, name, email, status, password_hash, is_admin, ends_at, created_at, updated_at)
+       select 'seed-' || i, 'user' || i, 'User ' || i, 'user' || i || '@example.org', 'active', null, 0, null, ${now}, ${now} from n`,
+      from.users,
+      users - 1,
+      250_000,
+    );
+    batch(
+      `with recursive n(i) as (select ? union all select i + 1 from n where i < ?)
+       insert into refresh_tokens (token_hash, family_id, client_id, account_id, scope, audiences, auth_time, created_at, expires_at, used_at, revoked_at)
+       select lower(hex(randomblob(16))) || lower(hex(randomblob(6))) || i, 'fam-' || (i / 3), '${client.client.clientId}',
+              'seed-' || (i % ${users}), '["offline_access","storage.read:/cms"]', '[]', ${now}, ${now}, ${later}, null, null from n`,
+      from.refreshTokens,
+      step.refreshTokens - 1,
+      500_000,
+    );
+    batch(
+      `with recursive n(i) as (select ? union all select i + 1 from n where i < ?)
+       insert into user_tokens (token_key, secret_hash, account_id, kind, name, scopes, service, parent_key, parent_session, delegation_key, created_by, created_at, last_used_at, expires_at)
+       select 'seed' || i, lower(hex(randomblob(16))), 'seed-' || (i % ${users}), 'user', 'token ' || i,
+              '["storage.read:/cms"]', null, null, null, null, null, ${now}, null, ${later} from n`,
+      from.userTokens,
+      step.userTokens - 2,
+      500_000,
+    );
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.close();
+  }
+  seeded = { users, refreshTokens: step.refreshTokens, userTokens: step.userTokens - 1 };
+}
