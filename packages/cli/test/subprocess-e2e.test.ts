@@ -239,6 +239,9 @@ describe("tessera login, status, token, exec and logout against a Tessera proces
     expect(issued).toBeLessThanOrEqual(before);
     expect(expires - issued).toBe(ACCESS_TOKEN_LIFETIME * 1000);
     expect(fields.Expires).toMatch(/\(in [45] min\)$/);
+    // The token response's refresh_expires_in (Tessera's refresh tokens are opaque): 10 days by default.
+    const refreshExpires = Date.parse(fields["Refresh token expires"]?.split(" ")[0] as string);
+    expect(Math.round((refreshExpires - issued) / 86_400_000)).toBe(10);
 
     const json = await runTessera(["status", "--json"], alice);
     expect(json.code).toBe(0);

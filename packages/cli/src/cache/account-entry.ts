@@ -43,6 +43,8 @@ export interface AccountEntry {
   accessToken?: CachedToken;
   idToken?: string;
   refreshToken?: CachedRefreshToken;
+  /** Epoch seconds, when the issuer said (`refresh_expires_in`): opaque tokens cannot tell. */
+  refreshTokenExpiresAt?: number;
   scopedTokens: Record<string, ScopedToken>;
   pendingDevice?: PendingDevice;
 }

@@ -112,15 +112,22 @@ export function createTokenCache(directory: string): TokenCache {
   };
 }
 
-/** Stores a refresh token in the entry, sealed with the passphrase when one is given. */
+/**
+ * Stores a refresh token in the entry, sealed with the passphrase when one is given, with its
+ * expiry when the token response stated one (`refresh_expires_in`, seconds from `nowMs`).
+ */
 export async function storeRefreshToken(
   entry: AccountEntry,
   token: string,
   passphrase: string | undefined,
+  expiry?: { expiresIn: unknown; nowMs: number },
 ): Promise<void> {
   entry.refreshToken = passphrase
     ? { sealed: await sealSecret(token, passphrase, sealingContext(entry)) }
     : { token };
+  delete entry.refreshTokenExpiresAt;
+  if (expiry && typeof expiry.expiresIn === "number" && expiry.expiresIn > 0)
+    entry.refreshTokenExpiresAt = Math.floor(expiry.nowMs / 1000) + expiry.expiresIn;
 }
 
 /** The entry's refresh token in clear, opening it with the passphrase when it is sealed. */

@@ -145,7 +145,11 @@ async function finish(
   delete next.refreshToken;
   delete next.idToken;
   if (tokens.id_token) next.idToken = tokens.id_token;
-  if (tokens.refresh_token) await storeRefreshToken(next, tokens.refresh_token, ctx.env.TESSERA_PASSPHRASE);
+  if (tokens.refresh_token)
+    await storeRefreshToken(next, tokens.refresh_token, ctx.env.TESSERA_PASSPHRASE, {
+      expiresIn: tokens.refresh_expires_in,
+      nowMs: ctx.now(),
+    });
   await cache.write(next);
   await adoptAsDefaultIfNone(cache, next.account);
 

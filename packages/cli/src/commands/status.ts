@@ -85,6 +85,9 @@ async function refreshExpiry(
   entry: Parameters<typeof loadRefreshToken>[0],
 ): Promise<string | null> {
   if (!entry.refreshToken) return null;
+  if (entry.refreshTokenExpiresAt !== undefined)
+    return new Date(entry.refreshTokenExpiresAt * 1000).toISOString();
+  // Otherwise the token itself may say (a JWT, as INDIGO IAM issues).
   if ("sealed" in entry.refreshToken && !ctx.env.TESSERA_PASSPHRASE) return null;
   try {
     const exp = peekClaims(await loadRefreshToken(entry, ctx.env.TESSERA_PASSPHRASE))?.exp;

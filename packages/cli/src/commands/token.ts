@@ -97,7 +97,10 @@ async function refresh(
   }
   // A rotated refresh token replaces the old one at once: the old one is now spent.
   if (tokens.refresh_token && tokens.refresh_token !== refreshToken) {
-    await storeRefreshToken(entry, tokens.refresh_token, ctx.env.TESSERA_PASSPHRASE);
+    await storeRefreshToken(entry, tokens.refresh_token, ctx.env.TESSERA_PASSPHRASE, {
+      expiresIn: tokens.refresh_expires_in,
+      nowMs: ctx.now(),
+    });
   }
   return tokens;
 }

@@ -71,6 +71,8 @@ export interface TokenResponse {
   expires_in: number;
   scope: string;
   refresh_token?: string;
+  /** Seconds the refresh token is valid (Keycloak's field): clients cannot read opaque tokens. */
+  refresh_expires_in?: number;
   id_token?: string;
   issued_token_type?: string;
 }
@@ -145,6 +147,7 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
       const refreshScope = grant.refreshScope ?? scope;
       if (client.grantTypes.includes("refresh_token") && refreshScope.includes("offline_access")) {
         const secret = randomSecret();
+        const refreshLifetime = client.refreshTokenLifetime ?? options.lifetimes.refreshToken;
         await options.refreshTokens.create({
           tokenHash: hashSecret(secret),
           familyId: grant.familyId ?? randomUUID(),
@@ -154,11 +157,12 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
           audiences: grant.refreshAudiences ?? grant.audiences,
           authTime: grant.authTime ?? now,
           createdAt: now,
-          expiresAt: now + (client.refreshTokenLifetime ?? options.lifetimes.refreshToken) * 1000,
+          expiresAt: now + refreshLifetime * 1000,
           usedAt: null,
           revokedAt: null,
         });
         response.refresh_token = secret;
+        response.refresh_expires_in = refreshLifetime;
       }
       return response;
     },
