@@ -5,18 +5,20 @@
 // processes. SQLite by default; TESSERA_BENCH_DATABASE_URL=postgres://… runs on a fresh
 // PostgreSQL database created on that server (and dropped afterwards).
 // Usage: npm run bench:scale [-- seconds]
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import pg from "pg";
-import { loadConfig } from "../packages/server/src/config/load.js";
-import { createServices } from "../packages/server/src/services.js";
-import { openStore } from "../packages/server/src/store/database.js";
-import { spawnServer } from "../packages/server/test/support/server-process.js";
 import { freePort } from "../packages/server/test/support/test-server.js";
 import { type LoadResult, machine, report, runLoad, runSingleUseLoad } from "./run-load.js";
+import {
+  benchFixtures,
+  createBenchDatabase,
+  nodeEnvironment,
+  onNodes,
+  serverEntry,
+  startNode,
+} from "./server-processes.js";
 
 const seconds = Number(process.argv[2] ?? 8);
 const postgresUrl = process.env.TESSERA_BENCH_DATABASE_URL;
@@ -34,107 +36,16 @@ console.log(
   `Tessera at scale — ${machine()}, ${postgresUrl ? "PostgreSQL" : "SQLite"}, ${seconds} s per run, 16 connections`,
 );
 
-const dataDir = mkdtempSync(join(tmpdir(), "tessera-scale-"));
-let databaseUrl: string | undefined;
-let dropDatabase = async () => {};
-if (postgresUrl) {
-  const name = `tessera_scale_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-  dropDatabase = async () => {
-    const again = new pg.Client({ connectionString: postgresUrl });
-    await again.connect();
-    await again.query(`drop database if exists ${name} with (force)`);
-    await again.end();
-  };
-}
-
+const database = await createBenchDatabase(postgresUrl);
+const { dataDir, databaseUrl } = database;
 const port = await freePort();
-const gatewayPort = await freePort();
 const url = `http://127.0.0.1:${port}`;
-const env: Record<string, string> = {
-  TESSERA_ISSUER: url,
-  TESSERA_PORT: String(port),
-  TESSERA_GATEWAY_PORT: String(gatewayPort),
-  TESSERA_DATA_DIR: dataDir,
-  TESSERA_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
-  TESSERA_ADMIN_PASSWORD: "scale benchmark password",
-  TESSERA_LOG_LEVEL: "warn",
-  TESSERA_RATE_LIMIT_OAUTH_PER_IP: "0",
-  TESSERA_RATE_LIMIT_OAUTH_PER_CLIENT: "0",
-  // Housekeeping would delete nothing (no row is expired) but scan the big tables mid-run.
-  TESSERA_MAINTENANCE_INTERVAL: "1d",
-  ...(databaseUrl ? { TESSERA_DATABASE_URL: databaseUrl } : {}),
-};
-// The compiled server when there is one (`npm run build`): what `npm start` runs, and without
-// the TypeScript loader's memory in the resident-memory figure.
-const built = new URL("../packages/server/dist/main.js", import.meta.url).pathname;
-const server = spawnServer(env, [], existsSync(built) ? built : undefined);
-console.log(
-  `server: ${existsSync(built) ? "packages/server/dist/main.js (built)" : "src/main.ts through tsx"}`,
-);
-// The log is at "warn" (request logging would cost the server time): wait for /healthz instead.
-for (let tries = 0; ; tries++) {
-  const up = await fetch(`${url}/healthz`).then(
-    (r) => r.ok,
-    () => false,
-  );
-  if (up) break;
-  if (tries > 300 || server.child.exitCode !== null)
-    throw new Error(`the server did not start:\n${server.output()}`);
-  await new Promise((r) => setTimeout(r, 100));
-}
-const pid = server.child.pid as number;
-
-// The benchmark's own view of the same database, to register the client and mint credentials.
-const store = openStore({ databaseUrl, dataDir });
-const config = loadConfig({ TESSERA_DATA_DIR: dataDir, TESSERA_ISSUER: url }, undefined);
-const services = createServices({
-  config,
-  store,
-  clock: { now: Date.now },
-  encryptionKey: Buffer.from(env.TESSERA_KEY_ENCRYPTION_KEY as string, "base64url"),
-});
-const client = await services.clients.register({
-  clientName: "scale-bench",
-  authMethod: "client_secret_basic",
-  grantTypes: ["client_credentials", "refresh_token"],
-  scopes: ["offline_access", "storage.read:/cms", "compute.read"],
-});
-const basic = `Basic ${Buffer.from(`${client.client.clientId}:${client.clientSecret}`).toString("base64")}`;
-const account = await services.accounts.create({
-  username: "scale-bench-user",
-  name: "Bench",
-  email: "bench@example.org",
-});
-const userToken = await services.gateway.tokens.create(null, account, {
-  name: "bench",
-  scopes: ["storage.read:/cms"],
-  expiresAt: null,
-});
-
-/** utime + stime of the server process, seconds (/proc/<pid>/stat, clock ticks of 1/100 s). */
-function serverCpuSeconds(): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-function serverMemory(): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
-}
-/** The run's requests per CPU-second of the server process (not of this one). */
-async function onServer(run: () => Promise<LoadResult>): Promise<LoadResult> {
-  const before = serverCpuSeconds();
-  const result = await run();
-  const used = serverCpuSeconds() - before;
-  return { ...result, perCpuSecond: used > 0 ? result.requests / used : 0 };
-}
+const env = nodeEnvironment(database, url);
+console.log(`server: ${serverEntry}`);
+const node = await startNode(env, port);
+const fixtures = await benchFixtures(database, env);
+const { services, basic, account } = fixtures;
+const onServer = (run: () => Promise<LoadResult>) => onNodes([node], run);
 
 // Rows already there: the generated ones are numbered from 0 (accounts `seed-<n>`); the
 // administrator, the bench user and its token count towards the step's totals.
@@ -143,7 +54,7 @@ let seeded = { users: 0, refreshTokens: 0, userTokens: 0 };
 for (const step of STEPS) {
   const started = Date.now();
   await seed(step);
-  const m = serverMemory();
+  const m = node.memory();
   console.log(
     `\n== ${step.users.toLocaleString("en")} users, ${(step.refreshTokens + step.userTokens).toLocaleString("en")} token rows (seeded in ${((Date.now() - started) / 1000).toFixed(0)} s); server RSS ${m.rss.toFixed(0)} MB`,
   );
@@ -165,7 +76,7 @@ for (const step of STEPS) {
   const minted: string[] = [];
   for (let i = 0; i < wanted; i++) {
     const issued = await services.tokenIssuer.issue({
-      client: client.client,
+      client: fixtures.client,
       account,
       scope: ["offline_access", "storage.read:/cms"],
       audiences: [],
@@ -188,7 +99,7 @@ for (const step of STEPS) {
   );
   const access = (
     await services.tokenIssuer.issue({
-      client: client.client,
+      client: fixtures.client,
       account,
       scope: ["storage.read:/cms"],
       audiences: [],
@@ -211,24 +122,22 @@ for (const step of STEPS) {
     "/auth (gateway.port), user token",
     await onServer(() =>
       runLoad({
-        url: `http://127.0.0.1:${gatewayPort}/auth?scope=storage.read:/cms`,
-        headers: { authorization: `Bearer ${userToken.token}` },
+        url: `${node.gatewayUrl}/auth?scope=storage.read:/cms`,
+        headers: { authorization: `Bearer ${fixtures.userToken}` },
         seconds,
         connections: 16,
       }),
     ),
   );
-  const after = serverMemory();
+  const after = node.memory();
   console.log(
     `server memory after the runs: RSS ${after.rss.toFixed(0)} MB, peak ${after.peak.toFixed(0)} MB`,
   );
 }
 
-await store.close();
-await services.gateway.close();
-await server.kill();
-await dropDatabase();
-rmSync(dataDir, { recursive: true, force: true });
+await fixtures.close();
+await node.process.kill();
+await database.drop();
 
 /**
  * Grows the tables to the step's sizes with set-based SQL in the database itself (generated
@@ -257,7 +166,7 @@ async function seed(step: (typeof STEPS)[number]): Promise<void> {
          select translate(encode(sha256(('r' || i)::bytea), 'base64'), '+/=', '-_'), 'fam-' || (i / 3), $1,
                 'seed-' || (i % $2::bigint), '["offline_access","storage.read:/cms"]', '[]', $3, $3, $4, null, null
          from generate_series($5::bigint, $6::bigint) as i`,
-        [client.client.clientId, users, now, later, start, end],
+        [fixtures.client.clientId, users, now, later, start, end],
       );
     }
     await db.query(
@@ -290,7 +199,7 @@ async function seed(step: (typeof STEPS)[number]): Promise<void> {
     batch(
       `with recursive n(i) as (select ? union all select i + 1 from n where i < ?)
        insert into refresh_tokens (token_hash, family_id, client_id, account_id, scope, audiences, auth_time, created_at, expires_at, used_at, revoked_at)
-       select lower(hex(randomblob(16))) || lower(hex(randomblob(6))) || i, 'fam-' || (i / 3), '${client.client.clientId}',
+       select lower(hex(randomblob(16))) || lower(hex(randomblob(6))) || i, 'fam-' || (i / 3), '${fixtures.client.clientId}',
               'seed-' || (i % ${users}), '["offline_access","storage.read:/cms"]', '[]', ${now}, ${now}, ${later}, null, null from n`,
       from.refreshTokens,
       step.refreshTokens - 1,

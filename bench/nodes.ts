@@ -1,0 +1,120 @@
+// One node against three: the same workloads on 1 and then 3 Tessera server processes sharing
+// one PostgreSQL database, as behind a load balancer. The load is split evenly: one autocannon
+// process per node, all at once, and the figures are their sums. Each node's CPU time comes
+// from /proc, so "per CPU-second" is the cluster's cost per request, whatever the machine's
+// core count lets the nodes run in parallel.
+// Usage: npm run bench:nodes [-- seconds]   (TESSERA_BENCH_DATABASE_URL, default the local
+// PostgreSQL: a database of its own is created there and dropped afterwards)
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../packages/server/test/support/test-server.js";
+import { type LoadResult, machine, report, runLoad, runSingleUseLoad } from "./run-load.js";
+import {
+  type BenchNode,
+  benchFixtures,
+  createBenchDatabase,
+  nodeEnvironment,
+  onNodes,
+  serverEntry,
+  startNode,
+} from "./server-processes.js";
+
+const seconds = Number(process.argv[2] ?? 8);
+const postgresUrl = process.env.TESSERA_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const CONNECTIONS = 24;
+console.log(
+  `Tessera on 1 and 3 nodes — ${machine()}, PostgreSQL, ${seconds} s per run, ${CONNECTIONS} connections in all; server: ${serverEntry}`,
+);
+if (cpus().length < 4)
+  console.log(
+    `(only ${cpus().length} cores here: three nodes and the load generators share them, so req/s cannot grow with nodes on this machine; per CPU-second shows what each request costs a cluster)`,
+  );
+
+/** The sum of simultaneous loads, one per node; latency percentiles are the worst node's. */
+async function acrossNodes(nodes: BenchNode[], load: (node: BenchNode) => Promise<LoadResult>) {
+  return onNodes(nodes, async () => {
+    const results = await Promise.all(nodes.map(load));
+    return {
+      requests: results.reduce((sum, r) => sum + r.requests, 0),
+      rps: results.reduce((sum, r) => sum + r.rps, 0),
+      p50: Math.max(...results.map((r) => r.p50)),
+      p99: Math.max(...results.map((r) => r.p99)),
+      non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+      perCpuSecond: 0,
+    };
+  });
+}
+
+for (const count of [1, 3]) {
+  const database = await createBenchDatabase(postgresUrl);
+  const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const env = nodeEnvironment(database, `http://127.0.0.1:${ports[0]}`);
+  // One at a time: the first start creates the schema and the signing key.
+  const nodes: BenchNode[] = [];
+  for (const port of ports) nodes.push(await startNode(env, port));
+  const fixtures = await benchFixtures(database, env);
+  const connections = Math.max(1, Math.round(CONNECTIONS / count));
+  console.log(`\n== ${count} node${count > 1 ? "s" : ""}`);
+
+  report(
+    "client_credentials /token",
+    await acrossNodes(nodes, (node) =>
+      runLoad({
+        url: `${node.url}/token`,
+        method: "POST",
+        headers: { authorization: fixtures.basic, "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials&scope=storage.read%3A%2Fcms",
+        seconds,
+        connections,
+      }),
+    ),
+  );
+
+  // Each node spends its own share of the refresh tokens (a token is single use).
+  const perNode = Math.ceil((seconds * 1500) / count);
+  const files: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const minted: string[] = [];
+    for (let i = 0; i < perNode; i++) {
+      const issued = await fixtures.services.tokenIssuer.issue({
+        client: fixtures.client,
+        account: fixtures.account,
+        scope: ["offline_access", "storage.read:/cms"],
+        audiences: [],
+      });
+      minted.push(issued.refresh_token as string);
+    }
+    const file = join(database.dataDir, `refresh-${n}.txt`);
+    writeFileSync(file, minted.join("\n"));
+    files.push(file);
+  }
+  report(
+    "refresh_token /token (rotating)",
+    await acrossNodes(nodes, (node) =>
+      runSingleUseLoad({
+        url: `${node.url}/token`,
+        authorization: fixtures.basic,
+        file: files[nodes.indexOf(node)] as string,
+        prefix: "grant_type=refresh_token&refresh_token=",
+        seconds,
+        connections,
+      }),
+    ),
+  );
+  report(
+    "/auth (gateway.port), user token",
+    await acrossNodes(nodes, (node) =>
+      runLoad({
+        url: `${node.gatewayUrl}/auth?scope=storage.read:/cms`,
+        headers: { authorization: `Bearer ${fixtures.userToken}` },
+        seconds,
+        connections,
+      }),
+    ),
+  );
+
+  await fixtures.close();
+  await Promise.all(nodes.map((node) => node.process.kill()));
+  await database.drop();
+}
