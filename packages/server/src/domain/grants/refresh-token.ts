@@ -20,6 +20,11 @@ export interface RefreshTokenRepository {
   find(tokenHash: string): Promise<RefreshToken | undefined>;
   /** Marks the token rotated; false when it already was (a concurrent or replayed use). */
   markUsed(tokenHash: string, at: number): Promise<boolean>;
+  /**
+   * Marks the token rotated in one step when it is the client's, unspent, unrevoked and unexpired
+   * at `at`, and returns it; undefined otherwise (then `find` tells why).
+   */
+  spend(tokenHash: string, clientId: string, at: number): Promise<RefreshToken | undefined>;
   revokeFamily(familyId: string, at: number): Promise<void>;
   revokeForAccount(accountId: string, at: number): Promise<void>;
   revokeForClient(clientId: string, at: number): Promise<void>;

@@ -23,38 +23,42 @@ import {
 export async function refreshTokenGrant(deps: GrantDeps, request: GrantRequest): Promise<TokenResponse> {
   const { client, params } = request;
   const hash = hashSecret(required(params, "refresh_token"));
-  const token = await deps.refreshTokens.find(hash);
   const now = deps.clock.now();
-  if (!token || token.clientId !== client.clientId)
-    throw new OAuthError("invalid_grant", "unknown refresh token");
-  if (token.usedAt !== null || token.revokedAt !== null) {
-    await deps.refreshTokens.revokeFamily(token.familyId, now);
-    throw new OAuthError(
-      "invalid_grant",
-      "refresh token already used or revoked; the grant has been revoked",
-    );
-  }
-  if (now >= token.expiresAt) throw new OAuthError("invalid_grant", "refresh token expired");
-  const account = await activeAccount(deps.accounts, token.accountId, deps.clock.now());
-
   const asked = requestedScopes(params.scope);
-  const scope = decideScopes(asked, token.scope);
-  if (asked !== undefined && scope.length < new Set(asked).size) {
-    throw new OAuthError("invalid_scope", "a refresh can only narrow the scope of the original grant");
-  }
   const askedAudiences = requestedAudiences(params.audience, request.resources);
-  const audiences = askedAudiences.length > 0 ? allowedAudiences(client, askedAudiences) : token.audiences;
+  const audiences = askedAudiences.length > 0 ? allowedAudiences(client, askedAudiences) : undefined;
 
-  if (!(await deps.refreshTokens.markUsed(hash, now))) {
-    // Another request spent it between our read and this write: the same theft signal.
-    await deps.refreshTokens.revokeFamily(token.familyId, now);
-    throw new OAuthError("invalid_grant", "refresh token already used; the grant has been revoked");
+  // A plain refresh (the common case) spends the token in one conditional write; a narrowing one
+  // must read the grant first, since asking for more than it holds must not cost the token.
+  let token = asked === undefined ? await deps.refreshTokens.spend(hash, client.clientId, now) : undefined;
+  if (!token) {
+    const found = await deps.refreshTokens.find(hash);
+    if (!found || found.clientId !== client.clientId)
+      throw new OAuthError("invalid_grant", "unknown refresh token");
+    if (found.usedAt !== null || found.revokedAt !== null) {
+      await deps.refreshTokens.revokeFamily(found.familyId, now);
+      throw new OAuthError(
+        "invalid_grant",
+        "refresh token already used or revoked; the grant has been revoked",
+      );
+    }
+    if (now >= found.expiresAt) throw new OAuthError("invalid_grant", "refresh token expired");
+    if (asked !== undefined && decideScopes(asked, found.scope).length < new Set(asked).size) {
+      throw new OAuthError("invalid_scope", "a refresh can only narrow the scope of the original grant");
+    }
+    if (!(await deps.refreshTokens.markUsed(hash, now))) {
+      // Another request spent it between our read and this write: the same theft signal.
+      await deps.refreshTokens.revokeFamily(found.familyId, now);
+      throw new OAuthError("invalid_grant", "refresh token already used; the grant has been revoked");
+    }
+    token = found;
   }
+  const account = await activeAccount(deps.accounts, token.accountId, now);
   return deps.issuer.issue({
     client,
     account,
-    scope,
-    audiences,
+    scope: decideScopes(asked, token.scope),
+    audiences: audiences ?? token.audiences,
     authTime: token.authTime,
     familyId: token.familyId,
     refreshScope: token.scope,

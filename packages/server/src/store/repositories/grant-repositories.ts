@@ -65,6 +65,19 @@ export function createRefreshTokenRepository(db: Kysely<Database>): RefreshToken
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
+    async spend(tokenHash, clientId, at) {
+      const row = await db
+        .updateTable("refresh_tokens")
+        .set({ used_at: at })
+        .where("token_hash", "=", tokenHash)
+        .where("client_id", "=", clientId)
+        .where("used_at", "is", null)
+        .where("revoked_at", "is", null)
+        .where("expires_at", ">", at)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toRefreshToken(row);
+    },
     async revokeFamily(familyId, at) {
       await db
         .updateTable("refresh_tokens")
