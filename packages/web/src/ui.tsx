@@ -10,18 +10,26 @@ export function messageOf(error: unknown): string {
   return error instanceof ApiError || error instanceof Error ? error.message : String(error);
 }
 
-/** Loads data on mount, again whenever `key` changes, and on `reload()`; `error` holds the last failure. */
+/**
+ * Loads data on mount, again whenever `key` changes, and on `reload()`; `error` holds the last
+ * failure. Only the latest load's answer is kept: when a filter changes quickly, an earlier,
+ * slower answer must not overwrite the newer one.
+ */
 export function useLoad<T>(load: () => Promise<T>, key = "") {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const loader = useRef(load);
   loader.current = load;
+  const latest = useRef(0);
   const reload = useCallback(async () => {
+    const ticket = ++latest.current;
     try {
-      setData(await loader.current());
+      const loaded = await loader.current();
+      if (ticket !== latest.current) return;
+      setData(loaded);
       setError(undefined);
     } catch (failure) {
-      setError(messageOf(failure));
+      if (ticket === latest.current) setError(messageOf(failure));
     }
   }, []);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names what the loader reads
