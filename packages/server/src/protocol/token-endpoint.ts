@@ -75,7 +75,7 @@ export function createTokenEndpoint(deps: GrantDeps & { clientAuthentication: Cl
     const issuer =
       maxLifetime === undefined
         ? deps.issuer
-        : { issue: (g: Grant) => deps.issuer.issue({ ...g, maxLifetime }) };
+        : { ...deps.issuer, issue: (g: Grant) => deps.issuer.issue({ ...g, maxLifetime }) };
     return grant({ ...deps, issuer }, { client, params, resources, context });
   };
 }

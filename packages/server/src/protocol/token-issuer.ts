@@ -63,6 +63,8 @@ export interface Grant {
   refreshAudiences?: string[];
   /** Token exchange (RFC 8693 §4.1): the `act` claim; the user did not sign in here, so no ID token. */
   actor?: ActorClaim;
+  /** A refresh: the successor refresh token, already stored with the spend of its predecessor. */
+  rotatedRefreshToken?: { secret: string; expiresAt: number };
 }
 
 export interface TokenResponse {
@@ -79,8 +81,12 @@ export interface TokenResponse {
 
 export function createTokenIssuer(options: TokenIssuerOptions) {
   const { keys, clock } = options;
+  const refreshLifetimeOf = (client: Client) => client.refreshTokenLifetime ?? options.lifetimes.refreshToken;
 
   return {
+    /** Seconds a refresh token issued to this client stays valid. */
+    refreshLifetime: refreshLifetimeOf,
+
     async issue(grant: Grant): Promise<TokenResponse> {
       const now = clock.now();
       const { client, account } = grant;
@@ -144,10 +150,15 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
           "JWT",
         );
       }
+      if (grant.rotatedRefreshToken) {
+        response.refresh_token = grant.rotatedRefreshToken.secret;
+        response.refresh_expires_in = Math.round((grant.rotatedRefreshToken.expiresAt - now) / 1000);
+        return response;
+      }
       const refreshScope = grant.refreshScope ?? scope;
       if (client.grantTypes.includes("refresh_token") && refreshScope.includes("offline_access")) {
         const secret = randomSecret();
-        const refreshLifetime = client.refreshTokenLifetime ?? options.lifetimes.refreshToken;
+        const refreshLifetime = refreshLifetimeOf(client);
         await options.refreshTokens.create({
           tokenHash: hashSecret(secret),
           familyId: grant.familyId ?? randomUUID(),

@@ -21,10 +21,16 @@ export interface RefreshTokenRepository {
   /** Marks the token rotated; false when it already was (a concurrent or replayed use). */
   markUsed(tokenHash: string, at: number): Promise<boolean>;
   /**
-   * Marks the token rotated in one step when it is the client's, unspent, unrevoked and unexpired
-   * at `at`, and returns it; undefined otherwise (then `find` tells why).
+   * Rotation in one step: when the token is the client's, unspent, unrevoked and unexpired at
+   * `at`, marks it used and stores its successor (same family, grant and audiences; the hash and
+   * expiry given), and returns the spent token; undefined otherwise (then `find` tells why).
    */
-  spend(tokenHash: string, clientId: string, at: number): Promise<RefreshToken | undefined>;
+  rotate(
+    tokenHash: string,
+    clientId: string,
+    at: number,
+    successor: { tokenHash: string; expiresAt: number },
+  ): Promise<RefreshToken | undefined>;
   revokeFamily(familyId: string, at: number): Promise<void>;
   revokeForAccount(accountId: string, at: number): Promise<void>;
   revokeForClient(clientId: string, at: number): Promise<void>;

@@ -7,7 +7,8 @@
  *   refresh token keeps the original grant so later refreshes can ask for it again;
  * - the token is bound to its client; the account must still be active.
  */
-import { hashSecret } from "../../domain/secrets/random-secret.js";
+import type { RefreshToken } from "../../domain/grants/refresh-token.js";
+import { hashSecret, randomSecret } from "../../domain/secrets/random-secret.js";
 import { requestedAudiences } from "../audience.js";
 import { OAuthError } from "../oauth-error.js";
 import { decideScopes, requestedScopes } from "../scope-decision.js";
@@ -28,9 +29,20 @@ export async function refreshTokenGrant(deps: GrantDeps, request: GrantRequest):
   const askedAudiences = requestedAudiences(params.audience, request.resources);
   const audiences = askedAudiences.length > 0 ? allowedAudiences(client, askedAudiences) : undefined;
 
-  // A plain refresh (the common case) spends the token in one conditional write; a narrowing one
-  // must read the grant first, since asking for more than it holds must not cost the token.
-  let token = asked === undefined ? await deps.refreshTokens.spend(hash, client.clientId, now) : undefined;
+  // A plain refresh (the common case) spends the token and stores its successor in one step; a
+  // narrowing one must read the grant first, since asking for more than it holds must not cost
+  // the token.
+  let rotated: { secret: string; expiresAt: number } | undefined;
+  let token: RefreshToken | undefined;
+  if (asked === undefined) {
+    const secret = randomSecret();
+    const expiresAt = now + deps.issuer.refreshLifetime(client) * 1000;
+    token = await deps.refreshTokens.rotate(hash, client.clientId, now, {
+      tokenHash: hashSecret(secret),
+      expiresAt,
+    });
+    if (token) rotated = { secret, expiresAt };
+  }
   if (!token) {
     const found = await deps.refreshTokens.find(hash);
     if (!found || found.clientId !== client.clientId)
@@ -63,5 +75,6 @@ export async function refreshTokenGrant(deps: GrantDeps, request: GrantRequest):
     familyId: token.familyId,
     refreshScope: token.scope,
     refreshAudiences: token.audiences,
+    ...(rotated ? { rotatedRefreshToken: rotated } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { AccessTokenRevocations } from "../../domain/grants/access-token-revocations.js";
 import type { AuthorizationCodeRepository } from "../../domain/grants/authorization-code.js";
 import type {
@@ -6,6 +6,7 @@ import type {
   DeviceStatus,
 } from "../../domain/grants/device-authorization.js";
 import type { RefreshTokenRepository } from "../../domain/grants/refresh-token.js";
+import type { Dialect } from "../dialect.js";
 import type { Database, DeviceAuthorizationsTable, RefreshTokensTable } from "../schema.js";
 import { fromJsonList, toJson } from "./json-columns.js";
 
@@ -27,7 +28,7 @@ function toRefreshToken(r: Selectable<RefreshTokensTable>) {
   };
 }
 
-export function createRefreshTokenRepository(db: Kysely<Database>): RefreshTokenRepository {
+export function createRefreshTokenRepository(db: Kysely<Database>, dialect: Dialect): RefreshTokenRepository {
   return {
     async create(t) {
       await db
@@ -65,18 +66,51 @@ export function createRefreshTokenRepository(db: Kysely<Database>): RefreshToken
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
-    async spend(tokenHash, clientId, at) {
-      const row = await db
-        .updateTable("refresh_tokens")
-        .set({ used_at: at })
-        .where("token_hash", "=", tokenHash)
-        .where("client_id", "=", clientId)
-        .where("used_at", "is", null)
-        .where("revoked_at", "is", null)
-        .where("expires_at", ">", at)
-        .returningAll()
-        .executeTakeFirst();
-      return row && toRefreshToken(row);
+    async rotate(tokenHash, clientId, at, successor) {
+      if (dialect === "postgres") {
+        // One statement, so one round trip and one commit: the spend and the successor's insert
+        // (a data-modifying WITH runs once whether or not the outer query reads it).
+        const { rows } = await sql<Selectable<RefreshTokensTable>>`
+          with spent as (
+            update refresh_tokens set used_at = ${at}
+            where token_hash = ${tokenHash} and client_id = ${clientId}
+              and used_at is null and revoked_at is null and expires_at > ${at}
+            returning *
+          ), successor as (
+            insert into refresh_tokens (token_hash, family_id, client_id, account_id, scope, audiences,
+              auth_time, created_at, expires_at, used_at, revoked_at)
+            select ${successor.tokenHash}, family_id, client_id, account_id, scope, audiences,
+              auth_time, ${at}::bigint, ${successor.expiresAt}::bigint, null, null from spent
+          )
+          select * from spent`.execute(db);
+        return rows[0] && toRefreshToken(rows[0]);
+      }
+      // SQLite has no writes inside WITH: one transaction, so still one commit.
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable("refresh_tokens")
+          .set({ used_at: at })
+          .where("token_hash", "=", tokenHash)
+          .where("client_id", "=", clientId)
+          .where("used_at", "is", null)
+          .where("revoked_at", "is", null)
+          .where("expires_at", ">", at)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return undefined;
+        await trx
+          .insertInto("refresh_tokens")
+          .values({
+            ...row,
+            token_hash: successor.tokenHash,
+            created_at: at,
+            expires_at: successor.expiresAt,
+            used_at: null,
+            revoked_at: null,
+          })
+          .execute();
+        return toRefreshToken(row);
+      });
     },
     async revokeFamily(familyId, at) {
       await db

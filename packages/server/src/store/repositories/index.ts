@@ -37,7 +37,7 @@ export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
     clients: createClientRepository(db),
     groups: createGroupRepository(db),
     scopePolicies: createScopePolicyRepository(db),
-    refreshTokens: createRefreshTokenRepository(db),
+    refreshTokens: createRefreshTokenRepository(db, dialect),
     authorizationCodes: createAuthorizationCodeRepository(db),
     deviceAuthorizations: createDeviceAuthorizationRepository(db),
     accessTokenRevocations: createAccessTokenRevocations(db),
