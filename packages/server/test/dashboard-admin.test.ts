@@ -225,6 +225,11 @@ describe("the dashboard for administrators and group managers", () => {
       await status(maria, "Removed bob from /cms/trigger.");
       expect(await bobIn()).toBeUndefined();
       await expect.poll(() => maria.getByRole("cell", { name: "Bob Builder (bob)" }).count()).toBe(0);
+      // …and adds him back by username, which managers can do without the account search.
+      await maria.getByLabel("Username to add").fill("Bob");
+      await maria.getByRole("button", { name: "Add member" }).click();
+      await status(maria, "Added bob to /cms/trigger.");
+      expect((await bobIn())?.ends_at).toBeNull();
       expect(errors).toEqual([]);
     },
     120_000,

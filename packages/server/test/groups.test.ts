@@ -63,6 +63,28 @@ async function userToken(username: string, scope: string) {
   return response.body;
 }
 
+/** The REST API as a signed-in user (session cookie and CSRF token). */
+async function asUser(username: string) {
+  const browser = createBrowser(server.url);
+  await browser.login(username, "a long enough password");
+  const csrf = await browser.csrfFrom("/");
+  return (method: string, path: string, body?: unknown) =>
+    browser
+      .request(`/api/v1${path}`, {
+        method,
+        headers: {
+          accept: "application/json",
+          "x-csrf-token": csrf,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      .then(async (r) => ({
+        status: r.status,
+        body: (r.status === 204 ? null : await r.json()) as Record<string, unknown>,
+      }));
+}
+
 async function group(name: string, optional = false) {
   const response = await api("POST", "/groups", { name, optional });
   expect(response.status, name).toBe(201);
@@ -114,26 +136,6 @@ describe("groups", () => {
     expect(applicant.status).toBe("active");
     await api("PUT", `/groups/${lhcb.id}/members/${manager.id}`, { manager: true });
 
-    const asUser = async (username: string) => {
-      const browser = createBrowser(server.url);
-      await browser.login(username, "a long enough password");
-      const csrf = await browser.csrfFrom("/");
-      return (method: string, path: string, body?: unknown) =>
-        browser
-          .request(`/api/v1${path}`, {
-            method,
-            headers: {
-              accept: "application/json",
-              "x-csrf-token": csrf,
-              ...(body === undefined ? {} : { "content-type": "application/json" }),
-            },
-            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          })
-          .then(async (r) => ({
-            status: r.status,
-            body: (r.status === 204 ? null : await r.json()) as Record<string, unknown>,
-          }));
-    };
     const noah = await asUser("noah");
     const mia = await asUser("mia");
 
@@ -231,6 +233,47 @@ describe("groups", () => {
     expect((await api("POST", "/groups", { name: 5 })).status).toBe(400);
     expect((await api("PUT", "/groups/nope/members/nobody", {})).status).toBe(404);
     expect((await api("PUT", "/groups/nope/members/nobody", { ends_at: "tomorrow" })).status).toBe(400);
+  });
+});
+
+describe("managers add members by username", () => {
+  test("a manager adds by username with an end date; unknown names are 404; only administrators appoint managers", async () => {
+    const alice = await group("/alice-lab");
+    const boss = await user("lab-boss");
+    const newcomer = await user("lab-newcomer");
+    await user("lab-outsider");
+    await api("PUT", `/groups/${alice.id}/members/${boss.id}`, { manager: true });
+    const asBoss = await asUser("lab-boss");
+
+    const added = await asBoss("POST", `/groups/${alice.id}/members`, {
+      username: " Lab-Newcomer ",
+      ends_at: "2031-01-31T23:59:59.000Z",
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    expect(added.body).toMatchObject({
+      account_id: newcomer.id,
+      username: "lab-newcomer",
+      manager: false,
+      ends_at: "2031-01-31T23:59:59.000Z",
+    });
+    const members = await asBoss("GET", `/groups/${alice.id}/members`);
+    expect((members.body.items as { username: string }[]).map((m) => m.username).sort()).toEqual([
+      "lab-boss",
+      "lab-newcomer",
+    ]);
+
+    const unknown = await asBoss("POST", `/groups/${alice.id}/members`, { username: "nobody-here" });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.type ?? unknown.body.title).toBeTruthy();
+    const appoint = await asBoss("POST", `/groups/${alice.id}/members`, {
+      username: "lab-outsider",
+      manager: true,
+    });
+    expect(appoint.status).toBe(403);
+    const asOutsider = await asUser("lab-outsider");
+    const notManager = await asOutsider("POST", `/groups/${alice.id}/members`, { username: "lab-outsider" });
+    expect(notManager.status).toBe(403);
+    expect((await api("POST", `/groups/${alice.id}/members`, { username: "" })).status).toBe(400);
   });
 });
 

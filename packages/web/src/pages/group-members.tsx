@@ -18,8 +18,8 @@ export async function findAccount(username: string): Promise<Account> {
 }
 
 /**
- * The members of one group: managers set or clear end dates and remove members; administrators
- * also add members and appoint or remove managers (the API refuses managers that).
+ * The members of one group: managers add members by username, set or clear end dates and remove
+ * members; administrators also appoint or remove managers (the API refuses managers that).
  */
 export function GroupMembers(props: { group: Group; admin: boolean }) {
   const { group, admin } = props;
@@ -40,10 +40,10 @@ export function GroupMembers(props: { group: Group; admin: boolean }) {
     );
   const add = () =>
     action.run(async () => {
-      const account = await findAccount(username);
-      await api.put(`${path}/${encodeURIComponent(account.id)}`, {
-        manager: asManager,
+      await api.post(path, {
+        username: username.trim().toLowerCase(),
         ends_at: endOfDay(newEnd),
+        ...(admin ? { manager: asManager } : {}),
       });
       setUsername("");
       setNewEnd("");
@@ -137,21 +137,21 @@ export function GroupMembers(props: { group: Group; admin: boolean }) {
           </tr>
         ))}
       </Table>
-      {admin ? (
-        <Form label={`Add a member to ${group.name}`} onSubmit={() => void add()}>
-          <Field label="Username to add" value={username} onChange={setUsername} required />
-          <Field label="Membership end date (optional)" type="date" value={newEnd} onChange={setNewEnd} />
+      <Form label={`Add a member to ${group.name}`} onSubmit={() => void add()}>
+        <Field label="Username to add" value={username} onChange={setUsername} required />
+        <Field label="Membership end date (optional)" type="date" value={newEnd} onChange={setNewEnd} />
+        {admin ? (
           <label className="check">
             <input type="checkbox" checked={asManager} onChange={(e) => setAsManager(e.target.checked)} />{" "}
             Manager of the group
           </label>
-          <div className="actions">
-            <button type="submit" disabled={action.busy || username.trim() === ""}>
-              Add member
-            </button>
-          </div>
-        </Form>
-      ) : null}
+        ) : null}
+        <div className="actions">
+          <button type="submit" disabled={action.busy || username.trim() === ""}>
+            Add member
+          </button>
+        </div>
+      </Form>
     </Section>
   );
 }

@@ -75,6 +75,14 @@ const MemberBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const NewMemberBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    manager: Type.Optional(Type.Boolean()),
+    ends_at: Type.Optional(Type.Union([Type.Null(), Type.String({ format: "date-time" })])),
+  },
+  { additionalProperties: false },
+);
 const RequestsQuery = Type.Object(
   {
     status: Type.Optional(
@@ -209,6 +217,39 @@ export function groupsApi(
         ...(endsAt === undefined ? {} : { endsAt: endsAt === null ? null : Date.parse(endsAt) }),
       });
       return membershipJson(membership);
+    },
+  );
+
+  // By username: a group's managers add people without the administrators' account search.
+  app.post<{ Params: IdParams; Body: Static<typeof NewMemberBody> }>(
+    "/groups/:id/members",
+    {
+      schema: {
+        tags,
+        summary: "Add a member by username (administrators and the group's managers)",
+        params: IdParams,
+        body: NewMemberBody,
+      },
+    },
+    async (request, reply) => {
+      const account = await actor(request);
+      await groups.find(request.params.id);
+      if (account) await groups.assertManages(account, request.params.id);
+      const member = await deps.accounts.findByUsername(request.body.username.trim().toLowerCase());
+      if (!member)
+        throw new HttpError(
+          404,
+          "not_found",
+          `there is no account with the username ${request.body.username.trim().toLowerCase()}`,
+        );
+      const endsAt = request.body.ends_at;
+      const membership = await groups.putMember(account, request.params.id, member.id, {
+        ...(request.body.manager === undefined ? {} : { manager: request.body.manager }),
+        ...(endsAt === undefined ? {} : { endsAt: endsAt === null ? null : Date.parse(endsAt) }),
+      });
+      return reply
+        .code(201)
+        .send(membershipJson({ ...membership, username: member.username, displayName: member.name }));
     },
   );
 
