@@ -4,6 +4,7 @@ import type { Database } from "../schema.js";
 import { createAccountRepository } from "./account-repository.js";
 import { createAuditRepository } from "./audit-repository.js";
 import { createAupRepository } from "./aup-repository.js";
+import { withClientLookupCache } from "./client-lookup-cache.js";
 import { createClientRepository } from "./client-repository.js";
 import { createConsentRepository } from "./consent-repository.js";
 import {
@@ -34,7 +35,7 @@ export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
     audit: createAuditRepository(db),
     aup: createAupRepository(db),
     signingKeys: createSigningKeyRepository(db),
-    clients: createClientRepository(db),
+    clients: withClientLookupCache(createClientRepository(db)),
     groups: createGroupRepository(db),
     scopePolicies: createScopePolicyRepository(db),
     refreshTokens: createRefreshTokenRepository(db, dialect),
