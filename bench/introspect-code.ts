@@ -1,6 +1,6 @@
 // /introspect and the authorization-code exchange on one server process, RS256 and ES256.
-// SQLite by default; TESSERA_BENCH_DATABASE_URL=postgres://… runs on PostgreSQL (a database of
-// its own: the benchmark adds clients and tokens). Codes are minted up front (one per request)
+// SQLite by default; TESSERA_BENCH_DATABASE_URL=postgres://… runs on PostgreSQL (a fresh
+// database per key algorithm is created on that server and dropped afterwards). Codes are minted up front (one per request)
 // through the same function /authorize uses, then spent by a separate autocannon process.
 // Usage: npx tsx --conditions=source bench/introspect-code.ts [seconds]
 import { writeFileSync } from "node:fs";
@@ -8,18 +8,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { issueAuthorizationCode } from "../packages/server/src/protocol/authorization-code-issue.js";
 import { machine, report, runLoad, runSingleUseLoad, startBenchServer } from "./run-load.js";
+import { createBenchDatabase } from "./server-processes.js";
 
 const seconds = Number(process.argv[2] ?? 5);
-const databaseUrl = process.env.TESSERA_BENCH_DATABASE_URL;
+const postgresUrl = process.env.TESSERA_BENCH_DATABASE_URL;
 console.log(
-  `Tessera /introspect and code exchange — ${machine()}, ${seconds} s per run, ${databaseUrl ? "PostgreSQL" : "SQLite"}`,
+  `Tessera /introspect and code exchange — ${machine()}, ${seconds} s per run, ${postgresUrl ? "PostgreSQL" : "SQLite"}`,
 );
 
 for (const algorithm of ["RS256", "ES256"] as const) {
+  // Each algorithm on an empty database: the keys of the other run are sealed with another key.
+  const database = await createBenchDatabase(postgresUrl);
   const { tessera, url } = await startBenchServer({
     TESSERA_KEY_ALGORITHM: algorithm,
     TESSERA_AUTHORIZATION_CODE_LIFETIME: "600",
-    ...(databaseUrl ? { TESSERA_DATABASE_URL: databaseUrl } : {}),
+    TESSERA_DATA_DIR: database.dataDir,
+    ...(database.databaseUrl ? { TESSERA_DATABASE_URL: database.databaseUrl } : {}),
   });
   const { services } = tessera;
   const redirectUri = "https://app.example.org/callback";
@@ -85,4 +89,5 @@ for (const algorithm of ["RS256", "ES256"] as const) {
     }),
   );
   await tessera.close();
+  await database.drop();
 }
