@@ -247,3 +247,43 @@ export function Empty(props: { columns: number; text: string }) {
     </tr>
   );
 }
+
+/**
+ * Cursor paging: the cursor of every page seen, so going back needs nothing from the server.
+ * `current` is the shown page's cursor (undefined: the first page); `reset` returns to the first
+ * page when a filter changes.
+ */
+export function usePages<C>() {
+  const [cursors, setCursors] = useState<C[]>([]);
+  return {
+    current: cursors[cursors.length - 1],
+    reset: () => setCursors([]),
+    back: cursors.length > 0 ? () => setCursors(cursors.slice(0, -1)) : undefined,
+    forward: (next: C) => setCursors([...cursors, next]),
+  };
+}
+
+/** The two paging buttons: back through the pages seen, forward to `next` when there is one. */
+export function PageButtons<C>(props: {
+  pages: ReturnType<typeof usePages<C>>;
+  next: C | undefined;
+  labels?: readonly [back: string, forward: string];
+}) {
+  const { pages, next } = props;
+  const [back, forward] = props.labels ?? ["Previous page", "Next page"];
+  return (
+    <div className="actions">
+      <button type="button" className="secondary" disabled={!pages.back} onClick={pages.back}>
+        {back}
+      </button>
+      <button
+        type="button"
+        className="secondary"
+        disabled={next === undefined}
+        onClick={() => next !== undefined && pages.forward(next)}
+      >
+        {forward}
+      </button>
+    </div>
+  );
+}

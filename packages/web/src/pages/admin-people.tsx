@@ -7,11 +7,13 @@ import {
   Form,
   LoadError,
   Outcome,
+  PageButtons,
   Section,
   Select,
   Table,
   useAction,
   useLoad,
+  usePages,
   when,
 } from "../ui.js";
 import { endOfDay } from "./group-members.js";
@@ -100,8 +102,8 @@ export function RegistrationsAdmin() {
  */
 export function UsersAdmin(props: { me: Account }) {
   const [search, setSearch] = useState("");
-  const [cursors, setCursors] = useState<string[]>([]);
-  const after = cursors[cursors.length - 1];
+  const pages = usePages<string>();
+  const after = pages.current;
   const list = useLoad(
     () => api.get<Page<Account>>(`/accounts${query({ limit: 25, after, q: search.trim() })}`),
     `${after ?? ""}|${search}`,
@@ -128,7 +130,7 @@ export function UsersAdmin(props: { me: Account }) {
             label="Search users"
             value={search}
             onChange={(v) => {
-              setCursors([]);
+              pages.reset();
               setSearch(v);
             }}
             hint="Part of a username, name or email."
@@ -206,24 +208,7 @@ export function UsersAdmin(props: { me: Account }) {
             </tr>
           ))}
         </Table>
-        <div className="actions">
-          <button
-            type="button"
-            className="secondary"
-            disabled={cursors.length === 0}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            Previous page
-          </button>
-          <button
-            type="button"
-            className="secondary"
-            disabled={!list.data?.next}
-            onClick={() => list.data?.next && setCursors([...cursors, list.data.next])}
-          >
-            Next page
-          </button>
-        </div>
+        <PageButtons pages={pages} next={list.data?.next} />
       </Section>
       {selected ? <UserGroups key={selected.id} account={selected} /> : null}
       <NewAccount onCreated={() => void list.reload()} />

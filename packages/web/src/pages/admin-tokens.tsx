@@ -7,12 +7,14 @@ import {
   Form,
   LoadError,
   Outcome,
+  PageButtons,
   SecretOnce,
   Section,
   Select,
   Table,
   useAction,
   useLoad,
+  usePages,
   when,
 } from "../ui.js";
 import { endOfDay, findAccount } from "./group-members.js";
@@ -30,8 +32,8 @@ export function TokensAdmin() {
   const [secret, setSecret] = useState<string | undefined>(undefined);
   const [owner, setOwner] = useState("");
   const [kind, setKind] = useState("");
-  const [cursors, setCursors] = useState<string[]>([]);
-  const after = cursors[cursors.length - 1];
+  const pages = usePages<string>();
+  const after = pages.current;
 
   const list = useLoad(
     async () => {
@@ -106,7 +108,7 @@ export function TokensAdmin() {
             label="Owner (username)"
             value={owner}
             onChange={(v) => {
-              setCursors([]);
+              pages.reset();
               setOwner(v);
             }}
           />
@@ -114,7 +116,7 @@ export function TokensAdmin() {
             label="Kind of token"
             value={kind}
             onChange={(v) => {
-              setCursors([]);
+              pages.reset();
               setKind(v);
             }}
             options={[
@@ -159,24 +161,7 @@ export function TokensAdmin() {
             </tr>
           ))}
         </Table>
-        <div className="actions">
-          <button
-            type="button"
-            className="secondary"
-            disabled={cursors.length === 0}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            Previous page
-          </button>
-          <button
-            type="button"
-            className="secondary"
-            disabled={!list.data?.next}
-            onClick={() => list.data?.next && setCursors([...cursors, list.data.next])}
-          >
-            Next page
-          </button>
-        </div>
+        <PageButtons pages={pages} next={list.data?.next} />
       </Section>
     </>
   );

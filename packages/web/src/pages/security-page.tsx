@@ -1,7 +1,17 @@
-import { useState } from "react";
 import { api, query } from "../api.js";
 import type { ConsentInfo, SessionInfo, SignIn } from "../types-security.js";
-import { Empty, LoadError, Outcome, Section, Table, useAction, useLoad, when } from "../ui.js";
+import {
+  Empty,
+  LoadError,
+  Outcome,
+  PageButtons,
+  Section,
+  Table,
+  useAction,
+  useLoad,
+  usePages,
+  when,
+} from "../ui.js";
 import { TotpPanel } from "./totp-panel.js";
 
 const HISTORY_PAGE = 20;
@@ -135,16 +145,15 @@ function Consents() {
   );
 }
 
-/** The sign-in history, a page at a time; `cursors` holds the `before` of each page seen. */
+/** The sign-in history, a page at a time; the cursor is each page's `before`. */
 function History() {
-  const [cursors, setCursors] = useState<number[]>([]);
-  const before = cursors[cursors.length - 1];
+  const pages = usePages<number>();
+  const before = pages.current;
   const history = useLoad(
     () =>
       api.get<{ items: SignIn[]; next?: number }>(`/me/sign-ins${query({ limit: HISTORY_PAGE, before })}`),
     String(before ?? ""),
   );
-  const next = history.data?.next;
   return (
     <Section title="Sign-in history">
       <LoadError error={history.error} />
@@ -168,24 +177,7 @@ function History() {
           </tr>
         ))}
       </Table>
-      <div className="actions">
-        <button
-          type="button"
-          className="secondary"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Newer
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={next === undefined}
-          onClick={() => next !== undefined && setCursors([...cursors, next])}
-        >
-          Older
-        </button>
-      </div>
+      <PageButtons pages={pages} next={history.data?.next} labels={["Newer", "Older"]} />
     </Section>
   );
 }
