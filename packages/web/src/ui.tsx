@@ -287,3 +287,31 @@ export function PageButtons<C>(props: {
     </div>
   );
 }
+
+/** A reason field with Approve and Reject, for one row of a table of pending requests. */
+export function Decision(props: {
+  reasonLabel: string;
+  reason: string;
+  onReason: (reason: string) => void;
+  busy: boolean;
+  onApprove: () => void;
+  onReject: () => void;
+}) {
+  const id = useId();
+  return (
+    <>
+      <label className="inline" htmlFor={id}>
+        {props.reasonLabel}
+      </label>
+      <input id={id} type="text" value={props.reason} onChange={(e) => props.onReason(e.target.value)} />
+      <div className="actions">
+        <button type="button" className="small" disabled={props.busy} onClick={props.onApprove}>
+          Approve
+        </button>
+        <button type="button" className="danger small" disabled={props.busy} onClick={props.onReject}>
+          Reject
+        </button>
+      </div>
+    </>
+  );
+}

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { api, query } from "../api.js";
 import type { Account, Group, MyGroup, Page, Registration } from "../types.js";
 import {
+  Decision,
   Empty,
   Field,
   Form,
@@ -60,33 +61,14 @@ export function RegistrationsAdmin() {
             <td className="prewrap">{r.notes}</td>
             <td>{when(r.created_at)}</td>
             <td>
-              <label className="inline" htmlFor={`why-${r.id}`}>
-                Reason (for a rejection)
-              </label>
-              <input
-                id={`why-${r.id}`}
-                type="text"
-                value={reasons[r.id] ?? ""}
-                onChange={(e) => setReasons({ ...reasons, [r.id]: e.target.value })}
+              <Decision
+                reasonLabel="Reason (for a rejection)"
+                reason={reasons[r.id] ?? ""}
+                onReason={(reason) => setReasons({ ...reasons, [r.id]: reason })}
+                busy={action.busy}
+                onApprove={() => void approve(r)}
+                onReject={() => void reject(r)}
               />
-              <div className="actions">
-                <button
-                  type="button"
-                  className="small"
-                  disabled={action.busy}
-                  onClick={() => void approve(r)}
-                >
-                  Approve
-                </button>
-                <button
-                  type="button"
-                  className="danger small"
-                  disabled={action.busy}
-                  onClick={() => void reject(r)}
-                >
-                  Reject
-                </button>
-              </div>
             </td>
           </tr>
         ))}

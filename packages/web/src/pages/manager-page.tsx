@@ -1,7 +1,18 @@
 import { useState } from "react";
 import { api } from "../api.js";
 import type { Account, Group, GroupRequest, MyGroup, Page } from "../types.js";
-import { Empty, LoadError, Outcome, Section, Select, Table, useAction, useLoad, when } from "../ui.js";
+import {
+  Decision,
+  Empty,
+  LoadError,
+  Outcome,
+  Section,
+  Select,
+  Table,
+  useAction,
+  useLoad,
+  when,
+} from "../ui.js";
 import { GroupMembers } from "./group-members.js";
 
 interface Pending extends GroupRequest {
@@ -70,33 +81,14 @@ export function ManagerPage(props: { me: Account }) {
               <td>{when(r.created_at)}</td>
               <td className="prewrap">{r.motivation}</td>
               <td>
-                <label className="inline" htmlFor={`reason-${r.id}`}>
-                  Reason
-                </label>
-                <input
-                  id={`reason-${r.id}`}
-                  type="text"
-                  value={reasons[r.id] ?? ""}
-                  onChange={(e) => setReasons({ ...reasons, [r.id]: e.target.value })}
+                <Decision
+                  reasonLabel="Reason"
+                  reason={reasons[r.id] ?? ""}
+                  onReason={(reason) => setReasons({ ...reasons, [r.id]: reason })}
+                  busy={action.busy}
+                  onApprove={() => void decide(r, true)}
+                  onReject={() => void decide(r, false)}
                 />
-                <div className="actions">
-                  <button
-                    type="button"
-                    className="small"
-                    disabled={action.busy}
-                    onClick={() => void decide(r, true)}
-                  >
-                    Approve
-                  </button>
-                  <button
-                    type="button"
-                    className="danger small"
-                    disabled={action.busy}
-                    onClick={() => void decide(r, false)}
-                  >
-                    Reject
-                  </button>
-                </div>
               </td>
             </tr>
           ))}
