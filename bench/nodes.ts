@@ -5,11 +5,17 @@
 // core count lets the nodes run in parallel.
 // Usage: npm run bench:nodes [-- seconds]   (TESSERA_BENCH_DATABASE_URL, default the local
 // PostgreSQL: a database of its own is created there and dropped afterwards)
-import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../packages/server/test/support/test-server.js";
-import { type LoadResult, machine, report, runLoad, runSingleUseLoad } from "./run-load.js";
+import {
+  type LoadResult,
+  machine,
+  mintRefreshTokens,
+  report,
+  runLoad,
+  runSingleUseLoad,
+} from "./run-load.js";
 import {
   type BenchNode,
   benchFixtures,
@@ -75,18 +81,18 @@ for (const count of [1, 3]) {
   const perNode = Math.ceil((seconds * 1500) / count);
   const files: string[] = [];
   for (let n = 0; n < count; n++) {
-    const minted: string[] = [];
-    for (let i = 0; i < perNode; i++) {
-      const issued = await fixtures.services.tokenIssuer.issue({
+    const file = join(database.dataDir, `refresh-${n}.txt`);
+    await mintRefreshTokens(
+      fixtures.services.tokenIssuer,
+      {
         client: fixtures.client,
         account: fixtures.account,
         scope: ["offline_access", "storage.read:/cms"],
         audiences: [],
-      });
-      minted.push(issued.refresh_token as string);
-    }
-    const file = join(database.dataDir, `refresh-${n}.txt`);
-    writeFileSync(file, minted.join("\n"));
+      },
+      perNode,
+      file,
+    );
     files.push(file);
   }
   report(

@@ -2,10 +2,11 @@
 // then drive it with autocannon in a separate process, and print the figures.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../packages/server/src/config/load.js";
+import type { Grant, TokenResponse } from "../packages/server/src/protocol/token-issuer.js";
 import { startTessera, type Tessera } from "../packages/server/src/server.js";
 
 export async function startBenchServer(
@@ -169,6 +170,21 @@ function parseAutocannon(out: string): Omit<LoadResult, "perCpuSecond"> {
     p99: r.latency.p99,
     non2xx: r.non2xx,
   };
+}
+
+/**
+ * Refresh tokens for a single-use load: `count` grants minted through the token issuer itself
+ * (not over HTTP, which would measure the minting), written one per line to `file`.
+ */
+export async function mintRefreshTokens(
+  issuer: { issue(grant: Grant): Promise<TokenResponse> },
+  grant: Grant,
+  count: number,
+  file: string,
+): Promise<void> {
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) tokens.push((await issuer.issue(grant)).refresh_token as string);
+  writeFileSync(file, tokens.join("\n"));
 }
 
 export function machine(): string {

@@ -5,12 +5,18 @@
 // processes. SQLite by default; TESSERA_BENCH_DATABASE_URL=postgres://… runs on a fresh
 // PostgreSQL database created on that server (and dropped afterwards).
 // Usage: npm run bench:scale [-- seconds]
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import pg from "pg";
 import { freePort } from "../packages/server/test/support/test-server.js";
-import { type LoadResult, machine, report, runLoad, runSingleUseLoad } from "./run-load.js";
+import {
+  type LoadResult,
+  machine,
+  mintRefreshTokens,
+  report,
+  runLoad,
+  runSingleUseLoad,
+} from "./run-load.js";
 import {
   benchFixtures,
   createBenchDatabase,
@@ -72,18 +78,12 @@ for (const step of STEPS) {
     ),
   );
   const refreshFile = join(dataDir, "refresh.txt");
-  const wanted = seconds * 1500;
-  const minted: string[] = [];
-  for (let i = 0; i < wanted; i++) {
-    const issued = await services.tokenIssuer.issue({
-      client: fixtures.client,
-      account,
-      scope: ["offline_access", "storage.read:/cms"],
-      audiences: [],
-    });
-    minted.push(issued.refresh_token as string);
-  }
-  writeFileSync(refreshFile, minted.join("\n"));
+  await mintRefreshTokens(
+    services.tokenIssuer,
+    { client: fixtures.client, account, scope: ["offline_access", "storage.read:/cms"], audiences: [] },
+    seconds * 1500,
+    refreshFile,
+  );
   report(
     "refresh_token /token (rotating)",
     await onServer(() =>
@@ -164,7 +164,7 @@ async function seed(step: (typeof STEPS)[number]): Promise<void> {
       await db.query(
         `insert into refresh_tokens (token_hash, family_id, client_id, account_id, scope, audiences, auth_time, created_at, expires_at, used_at, revoked_at)
          select translate(encode(sha256(('r' || i)::bytea), 'base64'), '+/=', '-_'), 'fam-' || (i / 3), $1,
-                'seed-' || (i % $2::bigint), '["offline_access","storage.read:/cms"]', '[]', $3, $3, $4, null, null
+                'seed-' || (i % $2::bigint), 'offline_access storage.read:/cms', '[]', $3, $3, $4, null, null
          from generate_series($5::bigint, $6::bigint) as i`,
         [fixtures.client.clientId, users, now, later, start, end],
       );
@@ -172,7 +172,7 @@ async function seed(step: (typeof STEPS)[number]): Promise<void> {
     await db.query(
       `insert into user_tokens (token_key, secret_hash, account_id, kind, name, scopes, service, parent_key, parent_session, delegation_key, created_by, created_at, last_used_at, expires_at)
        select 'seed' || i, translate(encode(sha256(('u' || i)::bytea), 'base64'), '+/=', '-_'), 'seed-' || (i % $1::bigint),
-              'user', 'token ' || i, '["storage.read:/cms"]', null, null, null, null, null, $2, null, $3
+              'user', 'token ' || i, 'storage.read:/cms', null, null, null, null, null, $2, null, $3
        from generate_series($4::bigint, $5::bigint) as i`,
       [users, now, later, from.userTokens, step.userTokens - 2],
     );
@@ -200,7 +200,7 @@ async function seed(step: (typeof STEPS)[number]): Promise<void> {
       `with recursive n(i) as (select ? union all select i + 1 from n where i < ?)
        insert into refresh_tokens (token_hash, family_id, client_id, account_id, scope, audiences, auth_time, created_at, expires_at, used_at, revoked_at)
        select lower(hex(randomblob(16))) || lower(hex(randomblob(6))) || i, 'fam-' || (i / 3), '${fixtures.client.clientId}',
-              'seed-' || (i % ${users}), '["offline_access","storage.read:/cms"]', '[]', ${now}, ${now}, ${later}, null, null from n`,
+              'seed-' || (i % ${users}), 'offline_access storage.read:/cms', '[]', ${now}, ${now}, ${later}, null, null from n`,
       from.refreshTokens,
       step.refreshTokens - 1,
       500_000,
@@ -209,7 +209,7 @@ async function seed(step: (typeof STEPS)[number]): Promise<void> {
       `with recursive n(i) as (select ? union all select i + 1 from n where i < ?)
        insert into user_tokens (token_key, secret_hash, account_id, kind, name, scopes, service, parent_key, parent_session, delegation_key, created_by, created_at, last_used_at, expires_at)
        select 'seed' || i, lower(hex(randomblob(16))), 'seed-' || (i % ${users}), 'user', 'token ' || i,
-              '["storage.read:/cms"]', null, null, null, null, null, ${now}, null, ${later} from n`,
+              'storage.read:/cms', null, null, null, null, null, ${now}, null, ${later} from n`,
       from.userTokens,
       step.userTokens - 2,
       500_000,

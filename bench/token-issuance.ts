@@ -2,11 +2,17 @@
 // the signing ceiling (sign-only loop, same process), client credentials, and refresh with
 // rotation (a fresh refresh token per request), plus the JWKS/discovery reads.
 // Usage: npm run bench:tokens [-- seconds]
-import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { machine, report, runLoad, runSingleUseLoad, startBenchServer } from "./run-load.js";
+import {
+  machine,
+  mintRefreshTokens,
+  report,
+  runLoad,
+  runSingleUseLoad,
+  startBenchServer,
+} from "./run-load.js";
 
 const seconds = Number(process.argv[2] ?? 10);
 console.log(
@@ -70,19 +76,18 @@ for (const algorithm of ["RS256", "ES256"] as const) {
       "grant_type=refresh_token&scope=storage.read%3A%2Fcms&refresh_token=",
     ],
   ] as const) {
-    const tokens: string[] = [];
-    const wanted = Math.ceil(ceiling * seconds * 0.8) + 1000;
-    for (let i = 0; i < wanted; i++) {
-      const issued = await services.tokenIssuer.issue({
+    const file = join(tmpdir(), `tessera-bench-refresh-${algorithm}.txt`);
+    await mintRefreshTokens(
+      services.tokenIssuer,
+      {
         client: service.client,
         account,
         scope: ["openid", "offline_access", "storage.read:/cms"],
         audiences: [],
-      });
-      tokens.push(issued.refresh_token as string);
-    }
-    const file = join(tmpdir(), `tessera-bench-refresh-${algorithm}.txt`);
-    writeFileSync(file, tokens.join("\n"));
+      },
+      Math.ceil(ceiling * seconds * 0.8) + 1000,
+      file,
+    );
     report(
       `${algorithm} ${name}`,
       await runSingleUseLoad({
