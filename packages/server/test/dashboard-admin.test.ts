@@ -5,28 +5,25 @@
 // (the API, /authorize, /token, /auth), and each page passes axe-core (no serious or critical
 // violations). Needs `npm run build -w @tessera/web` first (scripts/test.sh does it).
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEFAULT_DASHBOARD_DIR } from "../src/http/routes/dashboard.js";
 import { chromiumPath, useChromium } from "./support/chromium.js";
+import { dashboardPages } from "./support/dashboard-pages.js";
 import { basicAuth, postForm } from "./support/oauth-client.js";
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from "./support/test-server.js";
 
 const browserTest = test.skipIf(!chromiumPath);
-const screenshotDir = process.env.TESSERA_SCREENSHOT_DIR
-  ? resolve(process.env.TESSERA_SCREENSHOT_DIR)
-  : undefined;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const PASSWORD = "a long enough passphrase";
 const BOOTSTRAP = "bootstrap-token-0123456789abcdef0123456789";
 
 describe("the dashboard for administrators and group managers", () => {
   const chromium = useChromium();
   let server: TestServer;
+  const { signIn, open, check, status, watch } = dashboardPages(chromium, () => server.url);
   const people: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -69,56 +66,9 @@ describe("the dashboard for administrators and group managers", () => {
     return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
   }
 
-  async function signIn(username: string, password: string): Promise<Page> {
-    const page = await chromium.newPage();
-    await page.goto(`${server.url}/dashboard/`);
-    await page.waitForURL((u) => u.pathname === "/login");
-    await page.getByLabel("Username").fill(username);
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL((u) => u.pathname === "/dashboard/");
-    await page.getByRole("heading", { name: "Your profile" }).waitFor();
-    return page;
-  }
-
-  async function open(page: Page, link: string, heading: string, nav = "Dashboard") {
-    await page.getByRole("navigation", { name: nav }).getByRole("link", { name: link, exact: true }).click();
-    await page.getByRole("heading", { name: heading }).first().waitFor();
-  }
-
   async function openAdmin(page: Page, tab: string) {
     await open(page, "Administration", "Administration: Registrations");
     await open(page, tab, `Administration: ${tab}`, "Administration");
-  }
-
-  /** axe-core on the page as it is (no serious or critical violations), and a screenshot. */
-  async function check(page: Page, name: string) {
-    // CDP evaluation is not subject to the page's CSP (an injected <script> would be).
-    await page.evaluate(axeSource);
-    const violations = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-      const result = await axe.run();
-      return (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[]).map(
-        (v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }),
-      );
-    });
-    const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(bad, `${name}: ${JSON.stringify(bad)}`).toEqual([]);
-    if (screenshotDir) {
-      mkdirSync(screenshotDir, { recursive: true });
-      await page.screenshot({ path: join(screenshotDir, `dashboard-${name}.png`), fullPage: true });
-    }
-  }
-
-  const status = (page: Page, text: string | RegExp) =>
-    page.getByRole("status").filter({ hasText: text }).first().waitFor();
-
-  /** CSP refusals and uncaught errors on a page (an expected API 404 is not one). */
-  function watch(page: Page): string[] {
-    const errors: string[] = [];
-    page.on("console", (m) => /Content.Security.Policy/i.test(m.text()) && errors.push(m.text()));
-    page.on("pageerror", (e) => errors.push(e.message));
-    return errors;
   }
 
   const groupRows = (page: Page) =>
@@ -194,7 +144,7 @@ describe("the dashboard for administrators and group managers", () => {
       if (!bob) throw new Error("bob is missing");
       await groups.request(bob, trigger.id, "I write trigger menus.");
       const maria = await signIn("maria", PASSWORD);
-      errors.push(...watch(maria));
+      watch(maria, errors);
       await open(maria, "Requests to decide", "Requests to decide");
       const request = maria.getByRole("row").filter({ hasText: "I write trigger menus." });
       await expect.poll(() => request.getByRole("cell").nth(1).textContent()).toBe("Bob Builder (bob)");

@@ -4,25 +4,20 @@
 // and X-CSRF-Token. The main journey starts at the sign-up page, with the verification mail read
 // from a real SMTP sink. Each main page also passes an axe-core check (no serious or critical
 // violations). The journey needs `npm run build -w @tessera/web` first (scripts/test.sh does it).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import Fastify from "fastify";
 import { Secret, TOTP } from "otpauth";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEFAULT_DASHBOARD_DIR, dashboardRoutes } from "../src/http/routes/dashboard.js";
 import { createBrowser } from "./support/browser.js";
 import { chromiumPath, useChromium } from "./support/chromium.js";
+import { dashboardPages } from "./support/dashboard-pages.js";
 import { linkIn, type SmtpSink, startSmtpSink } from "./support/smtp-sink.js";
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from "./support/test-server.js";
 
 const browserTest = test.skipIf(!chromiumPath);
-const screenshotDir = process.env.TESSERA_SCREENSHOT_DIR
-  ? resolve(process.env.TESSERA_SCREENSHOT_DIR)
-  : undefined;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const USER_PASSWORD = "alice's long passphrase";
 const CAROL_PASSWORD = "carol's long passphrase";
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -94,6 +89,7 @@ describe("the dashboard in a browser", () => {
   const chromium = useChromium();
   let server: TestServer;
   let sink: SmtpSink;
+  const { signIn, open, check, status, watch } = dashboardPages(chromium, () => server.url);
 
   beforeAll(async () => {
     if (!chromiumPath) return;
@@ -133,53 +129,11 @@ describe("the dashboard in a browser", () => {
     await sink?.close();
   });
 
-  async function signIn(username: string, password: string): Promise<Page> {
-    const page = await chromium.newPage();
-    await page.goto(`${server.url}/dashboard/`);
-    await page.waitForURL((u) => u.pathname === "/login");
-    await page.getByLabel("Username").fill(username);
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL((u) => u.pathname === "/dashboard/");
-    await page.getByRole("heading", { name: "Your profile" }).waitFor();
-    return page;
-  }
-
-  async function open(page: Page, link: string, heading: string, nav = "Dashboard") {
-    await page.getByRole("navigation", { name: nav }).getByRole("link", { name: link, exact: true }).click();
-    await page.getByRole("heading", { name: heading }).first().waitFor();
-  }
-
-  /** axe-core on the page as it is (no serious or critical violations), and a screenshot. */
-  async function check(page: Page, name: string) {
-    // CDP evaluation is not subject to the page's CSP (an injected <script> would be).
-    await page.evaluate(axeSource);
-    const violations = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-      const result = await axe.run();
-      return (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[]).map(
-        (v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }),
-      );
-    });
-    const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(bad, `${name}: ${JSON.stringify(bad)}`).toEqual([]);
-    if (screenshotDir) {
-      mkdirSync(screenshotDir, { recursive: true });
-      await page.screenshot({ path: join(screenshotDir, `dashboard-${name}.png`), fullPage: true });
-    }
-  }
-
-  const status = (page: Page, text: string | RegExp) =>
-    page.getByRole("status").filter({ hasText: text }).first().waitFor();
-
   browserTest(
     "a new user signs up and is approved, joins a group and makes a token; the admin changes a policy",
     async () => {
-      const errors: string[] = [];
       const admin = await signIn("admin", ADMIN_PASSWORD);
-      // CSP refusals and uncaught errors (an expected API 404, like "no AUP yet", is not one).
-      admin.on("console", (m) => /Content.Security.Policy/i.test(m.text()) && errors.push(m.text()));
-      admin.on("pageerror", (e) => errors.push(e.message));
+      const errors = watch(admin);
       await check(admin, "profile");
 
       // Someone asks for an account at /signup and confirms their email address.
@@ -333,9 +287,7 @@ describe("the dashboard in a browser", () => {
       );
 
       const page = await signIn("carol", CAROL_PASSWORD);
-      const errors: string[] = [];
-      page.on("console", (m) => /Content.Security.Policy/i.test(m.text()) && errors.push(m.text()));
-      page.on("pageerror", (e) => errors.push(e.message));
+      const errors = watch(page);
 
       // Linking another identity leaves for the provider and comes back to the profile.
       expect(
