@@ -2,6 +2,7 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createBrowser } from "./support/browser.js";
 import { basicAuth, postForm } from "./support/oauth-client.js";
+import { restApi } from "./support/rest-api.js";
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from "./support/test-server.js";
 
 const BOOTSTRAP = "bootstrap-token-0123456789abcdef0123456789";
@@ -12,18 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${BOOTSTRAP}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
-}
+const api = restApi(() => server.url, BOOTSTRAP);
 
 describe("a token request may ask for a shorter lifetime (expires_in, IAM #869)", () => {
   test("shorter is granted, longer is capped, nonsense is invalid_request", async () => {

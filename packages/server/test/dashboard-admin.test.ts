@@ -14,6 +14,7 @@ import { DEFAULT_DASHBOARD_DIR } from "../src/http/routes/dashboard.js";
 import { chromiumPath, useChromium } from "./support/chromium.js";
 import { dashboardPages } from "./support/dashboard-pages.js";
 import { basicAuth, postForm } from "./support/oauth-client.js";
+import { restApi } from "./support/rest-api.js";
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from "./support/test-server.js";
 
 const browserTest = test.skipIf(!chromiumPath);
@@ -53,18 +54,7 @@ describe("the dashboard for administrators and group managers", () => {
   });
   afterAll(async () => server?.close());
 
-  async function api(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${server.url}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${BOOTSTRAP}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
-  }
+  const api = restApi(() => server.url, BOOTSTRAP);
 
   async function openAdmin(page: Page, tab: string) {
     await open(page, "Administration", "Administration: Registrations");

@@ -1,6 +1,7 @@
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { basicAuth, postForm } from "./support/oauth-client.js";
+import { restApi } from "./support/rest-api.js";
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from "./support/test-server.js";
 
 const BOOTSTRAP = "bootstrap-token-0123456789abcdef0123456789";
@@ -12,18 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${BOOTSTRAP}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
-}
+const api = restApi(() => server.url, BOOTSTRAP);
 
 test("administrators manage token-exchange policies, which decide the exchanges at /token", async () => {
   const { body: portal } = await api("POST", "/clients", {

@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createBrowser } from "./support/browser.js";
+import { restApi } from "./support/rest-api.js";
 import { freePort, startTestServer, type TestServer } from "./support/test-server.js";
 
 const NGINX = process.env.NGINX_PATH || (existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "");
@@ -113,18 +114,7 @@ describe.skipIf(!NGINX)("Tessera as the gateway of a real nginx", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function api(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${server.url}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${BOOTSTRAP}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
-  }
+  const api = restApi(() => server.url, BOOTSTRAP);
 
   async function userToken(username: string, scopes: string[]) {
     const browser = createBrowser(server.url);

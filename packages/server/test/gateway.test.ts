@@ -8,6 +8,7 @@ import { formActionSources, safeRedirectTarget } from "../src/http/redirect-targ
 import { createBrowser } from "./support/browser.js";
 import { startJwtIssuer } from "./support/jwt-issuer.js";
 import { postForm } from "./support/oauth-client.js";
+import { restApi } from "./support/rest-api.js";
 import { freePort, startTestServer, type TestServer } from "./support/test-server.js";
 import { testDialect } from "./support/test-store.js";
 
@@ -74,15 +75,7 @@ afterAll(async () => {
   rmSync(configDir, { recursive: true, force: true });
 });
 
-async function api(method: string, path: string, body?: unknown, authorization = `Bearer ${BOOTSTRAP}`) {
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers: { authorization, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
-}
+const api = restApi(() => server.url, BOOTSTRAP);
 
 /** A signed-in browser and a helper calling the REST API as that user (session + CSRF). */
 async function signIn(username: string) {

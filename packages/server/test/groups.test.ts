@@ -3,6 +3,7 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createBrowser } from "./support/browser.js";
 import { postForm } from "./support/oauth-client.js";
+import { restApi } from "./support/rest-api.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 const BOOTSTRAP = "bootstrap-token-0123456789abcdef0123456789";
@@ -31,15 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function api(method: string, path: string, body?: unknown, authorization = `Bearer ${BOOTSTRAP}`) {
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers: { authorization, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
-}
+const api = restApi(() => server.url, BOOTSTRAP);
 
 async function user(username: string) {
   const account = await server.tessera.services.accounts.create({
