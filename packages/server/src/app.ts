@@ -12,6 +12,7 @@ import { createPageCsp } from "./http/content-security-policy.js";
 import { cookieSettings } from "./http/cookies.js";
 import { createCsrf } from "./http/csrf.js";
 import { HttpError, installErrorHandlers } from "./http/errors.js";
+import { lazyValidatorFactory } from "./http/lazy-validators.js";
 import { installMetrics } from "./http/metrics.js";
 import { STYLESHEET } from "./http/pages/stylesheet.js";
 import { createPendingLogins } from "./http/pending-login.js";
@@ -56,6 +57,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, services } = deps;
   const issuerUrl = new URL(config.issuer);
   const app = Fastify({
+    schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory } },
     logger: deps.logger ?? false,
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 64 * 1024,

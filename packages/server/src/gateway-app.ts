@@ -4,6 +4,7 @@ import { trustProxyOption } from "./app.js";
 import type { Config } from "./config/load.js";
 import { cookieSettings } from "./http/cookies.js";
 import { installErrorHandlers } from "./http/errors.js";
+import { lazyValidatorFactory } from "./http/lazy-validators.js";
 import { gatewayRoutes } from "./http/routes/gateway.js";
 import { createSessionContext } from "./http/session-context.js";
 import type { Services } from "./services.js";
@@ -22,6 +23,7 @@ export async function createGatewayApp(deps: {
 }): Promise<FastifyInstance> {
   const { config, services } = deps;
   const app = Fastify({
+    schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory } },
     logger: deps.logger ?? false,
     trustProxy: trustProxyOption(config.trustProxy),
     // nginx sends no body with auth_request; anything larger is not ours.
