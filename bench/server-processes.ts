@@ -8,7 +8,11 @@ import pg from "pg";
 import { loadConfig } from "../packages/server/src/config/load.js";
 import { createServices, type Services } from "../packages/server/src/services.js";
 import { openStore, type Store } from "../packages/server/src/store/database.js";
-import { type ServerProcess, spawnServer } from "../packages/server/test/support/server-process.js";
+import {
+  SERVER_BUNDLE,
+  type ServerProcess,
+  spawnServer,
+} from "../packages/server/test/support/server-process.js";
 import { freePort } from "../packages/server/test/support/test-server.js";
 import type { LoadResult } from "./run-load.js";
 
@@ -58,11 +62,10 @@ export interface BenchNode {
   memory(): { rss: number; peak: number };
 }
 
-// The compiled server when there is one (`npm run build`): what `npm start` runs, and without the
+// The one-file server when there is one (`npm run build`): what `npm start` runs, and without the
 // TypeScript loader's memory in the resident-memory figure.
-const BUILT = new URL("../packages/server/dist/main.js", import.meta.url).pathname;
-export const serverEntry = existsSync(BUILT)
-  ? "packages/server/dist/main.js (built)"
+export const serverEntry = existsSync(SERVER_BUNDLE)
+  ? "packages/server/dist/tessera-server.mjs (built)"
   : "src/main.ts through tsx (run npm run build for the built server)";
 
 /** Settings every benchmark node shares; nodes of one cluster share the key-encryption key. */
@@ -92,7 +95,7 @@ export async function startNode(env: Record<string, string>, port: number): Prom
   const process = spawnServer(
     { ...env, TESSERA_PORT: String(port), TESSERA_GATEWAY_PORT: String(gatewayPort) },
     [],
-    existsSync(BUILT) ? BUILT : undefined,
+    existsSync(SERVER_BUNDLE) ? SERVER_BUNDLE : undefined,
   );
   const url = `http://127.0.0.1:${port}`;
   for (let tries = 0; ; tries++) {

@@ -29,8 +29,9 @@ elif [ -n "${CI:-}" ]; then
 else
   echo "WARNING: no nginx available; the nginx gateway test will be skipped" >&2
 fi
-echo "== build the dashboard (packages/web) for its browser test"
+echo "== build the dashboard and the one-file server (the browser and process tests run them)"
 npm run build -w @tessera/web
+npm run bundle -w @tessera/server
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/sqlite.json"
 
 echo "== tests on PostgreSQL"

@@ -29,7 +29,7 @@ describe("the dashboard for administrators and group managers", () => {
 
   beforeAll(async () => {
     if (!chromiumPath) return;
-    if (!existsSync(join(DEFAULT_DASHBOARD_DIR, "index.html")))
+    if (!DEFAULT_DASHBOARD_DIR || !existsSync(join(DEFAULT_DASHBOARD_DIR, "index.html")))
       throw new Error("the dashboard is not built: run `npm run build -w @tessera/web` first");
     const dir = mkdtempSync(join(tmpdir(), "tessera-dashboard-admin-"));
     const config = join(dir, "tessera.yaml");

@@ -93,7 +93,7 @@ describe("the dashboard in a browser", () => {
 
   beforeAll(async () => {
     if (!chromiumPath) return;
-    if (!existsSync(join(DEFAULT_DASHBOARD_DIR, "index.html")))
+    if (!DEFAULT_DASHBOARD_DIR || !existsSync(join(DEFAULT_DASHBOARD_DIR, "index.html")))
       throw new Error("the dashboard is not built: run `npm run build -w @tessera/web` first");
     const dir = mkdtempSync(join(tmpdir(), "tessera-dashboard-config-"));
     const config = join(dir, "tessera.yaml");

@@ -1,51 +1,22 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { createBrowser } from "./support/browser.js";
+import { SERVER_BUNDLE, type ServerProcess, spawnServer } from "./support/server-process.js";
 import { freePort } from "./support/test-server.js";
 import { testDatabaseUrl } from "./support/test-store.js";
 
-const MAIN = resolve(import.meta.dirname, "../src/main.ts");
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs the real entry point (as `npm start` does, but from source) and collects its output. */
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", MAIN], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  return {
-    child,
-    exited,
-    output: () => output,
-    async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const match = pattern.exec(output);
-        if (match) return match;
-        if (child.exitCode !== null) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`timed out waiting for ${pattern}; output so far:\n${output}`);
-    },
-  };
-}
-
-function stop(child: ChildProcess) {
-  if (child.exitCode === null) child.kill("SIGKILL");
+/** Runs what `npm start` and the `tessera-server` command run: the one-file bundle. */
+function run(env: Record<string, string>): ServerProcess {
+  if (!existsSync(SERVER_BUNDLE))
+    throw new Error("the server bundle is not built: run `npm run build -w @tessera/server` first");
+  return spawnServer(env, [], SERVER_BUNDLE);
 }
 
 describe("the server process", () => {
@@ -70,6 +41,10 @@ describe("the server process", () => {
       const login = await browser.login("admin", password as string);
       expect(login.status).toBe(303);
       expect(await (await browser.get("/")).text()).toContain("(administrator)");
+      // The bundle finds the dashboard's build (test.sh builds it before the suite).
+      const dashboard = await fetch(`${base}/dashboard/`);
+      expect(dashboard.status).toBe(200);
+      expect(await dashboard.text()).toContain('<div id="root">');
 
       // No secret in the log: the session cookie value never appears.
       expect(server.output()).not.toContain(browser.jar.get("tessera_session") as string);
@@ -78,7 +53,7 @@ describe("the server process", () => {
       expect(await server.exited).toBe(0);
       expect(server.output()).toContain("shutting down");
     } finally {
-      stop(server.child);
+      await server.kill();
     }
 
     // Second start: same keys, no second administrator, no password printed.

@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 
 const MAIN = resolve(import.meta.dirname, "../../src/main.ts");
+/** The one-file server that `npm start` runs (`npm run build -w @tessera/server` makes it). */
+export const SERVER_BUNDLE = resolve(import.meta.dirname, "../../dist/tessera-server.mjs");
 
 export interface ServerProcess {
   child: ChildProcess;

@@ -1,11 +1,23 @@
 import { readFile, stat } from "node:fs/promises";
-import { extname, join, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { dirname, extname, join, resolve, sep } from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { messagePage } from "../pages/message-page.js";
 
-/** Where `npm run build` puts the dashboard: packages/web/dist, from src/ or dist/ alike. */
-export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL("../../../../web/dist", import.meta.url));
+/**
+ * Where `npm run build` puts the dashboard: the dist folder of the @tessera/web package, found
+ * the way Node finds packages, so the sources, the compiled files and the one-file bundle agree.
+ * Undefined where the package is not installed: /dashboard then says it is not built.
+ */
+export const DEFAULT_DASHBOARD_DIR = webPackageDist();
+
+function webPackageDist(): string | undefined {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve("@tessera/web/package.json")), "dist");
+  } catch {
+    return undefined;
+  }
+}
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -28,9 +40,11 @@ const SAFE_PATH = /^[A-Za-z0-9._/-]{1,256}$/;
  * Without a build, a 503 page says how to make one.
  */
 export function dashboardRoutes(app: FastifyInstance, options: { dir?: string } = {}): void {
-  const root = resolve(options.dir ?? DEFAULT_DASHBOARD_DIR);
+  const dir = options.dir ?? DEFAULT_DASHBOARD_DIR;
+  const root = dir === undefined ? undefined : resolve(dir);
 
   async function file(path: string): Promise<Buffer | undefined> {
+    if (root === undefined) return undefined;
     const full = resolve(root, path);
     if (full !== root && !full.startsWith(root + sep)) return undefined;
     try {

@@ -1,0 +1,96 @@
+// Start-up time: from spawning the server process to its first 200 on /healthz, for the
+// one-file bundle (`npm start`, the `tessera-server` command), tsc's per-module output and the
+// sources through tsx, on an existing SQLite data directory (the first start also creates the
+// schema, an RSA key and the administrator's argon2id hash, so it is reported apart).
+// Also the server's own `startup_ms` (database, keys, routes; after the modules are loaded).
+// Usage: npm run bench:startup [-- runs]   (after npm run build)
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { SERVER_BUNDLE } from "../packages/server/test/support/server-process.js";
+import { freePort } from "../packages/server/test/support/test-server.js";
+import { machine } from "./run-load.js";
+
+const runs = Number(process.argv[2] ?? 7);
+const entries: [string, string[]][] = [
+  ["bundle   dist/tessera-server.mjs", [SERVER_BUNDLE]],
+  ["tsc      dist/main.js", [resolve(import.meta.dirname, "../packages/server/dist/main.js")]],
+  [
+    "sources  src/main.ts via tsx",
+    [
+      "--conditions=source",
+      "--import",
+      "tsx",
+      resolve(import.meta.dirname, "../packages/server/src/main.ts"),
+    ],
+  ],
+];
+if (!existsSync(SERVER_BUNDLE)) throw new Error("run `npm run build` first: the bundle is missing");
+
+const dataDir = mkdtempSync(join(tmpdir(), "tessera-bench-startup-"));
+const env = {
+  PATH: process.env.PATH ?? "",
+  HOME: process.env.HOME ?? "/tmp",
+  TESSERA_DATA_DIR: dataDir,
+  TESSERA_ADMIN_PASSWORD: "benchmark password",
+  TESSERA_LOG_LEVEL: "info",
+};
+
+/** Milliseconds to the first healthy answer, and the server's own startup_ms. */
+async function startOnce(args: string[]): Promise<{ ready: number; own: number }> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    env: { ...env, TESSERA_PORT: String(port), TESSERA_ISSUER: `http://127.0.0.1:${port}` },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  try {
+    for (;;) {
+      const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (up) break;
+      if (child.exitCode !== null) throw new Error(`the server exited:\n${output}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const ready = performance.now() - started;
+    return { ready, own: Number(/"startup_ms":(\d+)/.exec(output)?.[1] ?? Number.NaN) };
+  } finally {
+    child.kill("SIGKILL");
+    await new Promise((done) => child.once("exit", done));
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+console.log(`Tessera start-up — ${machine()}, median of ${runs} starts each`);
+const first = await startOnce(entries[0]?.[1] ?? []);
+console.log(
+  `first start (bundle; schema, RSA key, admin hash)  ${first.ready.toFixed(0).padStart(5)} ms to /healthz   startup_ms ${first.own}`,
+);
+for (const [name, args] of entries) {
+  if (!existsSync(args.at(-1) ?? "")) {
+    console.log(`${name.padEnd(36)} not built, skipped`);
+    continue;
+  }
+  const results = [];
+  for (let i = 0; i < runs; i++) results.push(await startOnce(args));
+  console.log(
+    `${name.padEnd(36)} ${median(results.map((r) => r.ready))
+      .toFixed(0)
+      .padStart(
+        5,
+      )} ms to /healthz   startup_ms ${median(results.map((r) => r.own))}   (fastest ${Math.min(...results.map((r) => r.ready)).toFixed(0)} ms)`,
+  );
+}
+rmSync(dataDir, { recursive: true, force: true });
