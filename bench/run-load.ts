@@ -69,6 +69,8 @@ export function runLoad(options: {
   body?: string;
   seconds: number;
   connections: number;
+  /** Requests per second from all connections together; unset: as fast as the server answers. */
+  rate?: number;
 }): Promise<LoadResult> {
   return measured(() => runAutocannon(options));
 }
@@ -80,6 +82,7 @@ function runAutocannon(options: {
   body?: string;
   seconds: number;
   connections: number;
+  rate?: number;
 }): Promise<Omit<LoadResult, "perCpuSecond">> {
   const args = [
     "autocannon",
@@ -93,6 +96,7 @@ function runAutocannon(options: {
   ];
   for (const [key, value] of Object.entries(options.headers ?? {})) args.push("-H", `${key}=${value}`);
   if (options.body) args.push("-b", options.body);
+  if (options.rate) args.push("-R", String(Math.round(options.rate)));
   args.push(options.url);
   return new Promise((resolve, reject) => {
     const child = spawn("npx", ["--no-install", ...args], { stdio: ["ignore", "pipe", "ignore"] });
