@@ -85,7 +85,7 @@ for (const step of STEPS) {
     refreshFile,
   );
   report(
-    "refresh_token /token (rotating)",
+    "refresh_token (rotating, AT only)",
     await onServer(() =>
       runSingleUseLoad({
         url: `${url}/token`,

@@ -4,55 +4,40 @@
 // schema, an RSA key and the administrator's argon2id hash, so it is reported apart).
 // Also the server's own `startup_ms` (database, keys, routes; after the modules are loaded).
 // Usage: npm run bench:startup [-- runs]   (after npm run build)
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { SERVER_BUNDLE } from "../packages/server/test/support/server-process.js";
+import { SERVER_BUNDLE, spawnServer } from "../packages/server/test/support/server-process.js";
 import { freePort } from "../packages/server/test/support/test-server.js";
 import { machine } from "./run-load.js";
 
 const runs = Number(process.argv[2] ?? 7);
-const entries: [string, string[]][] = [
-  ["bundle   dist/tessera-server.mjs", [SERVER_BUNDLE]],
-  ["tsc      dist/main.js", [resolve(import.meta.dirname, "../packages/server/dist/main.js")]],
-  [
-    "sources  src/main.ts via tsx",
-    [
-      "--conditions=source",
-      "--import",
-      "tsx",
-      resolve(import.meta.dirname, "../packages/server/src/main.ts"),
-    ],
-  ],
+const MAIN_JS = resolve(import.meta.dirname, "../packages/server/dist/main.js");
+// The entry each start runs; undefined: the sources through tsx.
+const entries: [string, string | undefined][] = [
+  ["bundle   dist/tessera-server.mjs", SERVER_BUNDLE],
+  ["tsc      dist/main.js", MAIN_JS],
+  ["sources  src/main.ts via tsx", undefined],
 ];
 if (!existsSync(SERVER_BUNDLE)) throw new Error("run `npm run build` first: the bundle is missing");
 
 const dataDir = mkdtempSync(join(tmpdir(), "tessera-bench-startup-"));
 const env = {
-  PATH: process.env.PATH ?? "",
-  HOME: process.env.HOME ?? "/tmp",
   TESSERA_DATA_DIR: dataDir,
   TESSERA_ADMIN_PASSWORD: "benchmark password",
   TESSERA_LOG_LEVEL: "info",
 };
 
 /** Milliseconds to the first healthy answer, and the server's own startup_ms. */
-async function startOnce(args: string[]): Promise<{ ready: number; own: number }> {
+async function startOnce(entry: string | undefined): Promise<{ ready: number; own: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    env: { ...env, TESSERA_PORT: String(port), TESSERA_ISSUER: `http://127.0.0.1:${port}` },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  const server = spawnServer(
+    { ...env, TESSERA_PORT: String(port), TESSERA_ISSUER: `http://127.0.0.1:${port}` },
+    [],
+    entry,
+  );
   try {
     for (;;) {
       const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
@@ -60,31 +45,30 @@ async function startOnce(args: string[]): Promise<{ ready: number; own: number }
         () => false,
       );
       if (up) break;
-      if (child.exitCode !== null) throw new Error(`the server exited:\n${output}`);
+      if (server.child.exitCode !== null) throw new Error(`the server exited:\n${server.output()}`);
       await new Promise((r) => setTimeout(r, 5));
     }
     const ready = performance.now() - started;
-    return { ready, own: Number(/"startup_ms":(\d+)/.exec(output)?.[1] ?? Number.NaN) };
+    return { ready, own: Number(/"startup_ms":(\d+)/.exec(server.output())?.[1] ?? Number.NaN) };
   } finally {
-    child.kill("SIGKILL");
-    await new Promise((done) => child.once("exit", done));
+    await server.kill();
   }
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 console.log(`Tessera start-up — ${machine()}, median of ${runs} starts each`);
-const first = await startOnce(entries[0]?.[1] ?? []);
+const first = await startOnce(SERVER_BUNDLE);
 console.log(
   `first start (bundle; schema, RSA key, admin hash)  ${first.ready.toFixed(0).padStart(5)} ms to /healthz   startup_ms ${first.own}`,
 );
-for (const [name, args] of entries) {
-  if (!existsSync(args.at(-1) ?? "")) {
+for (const [name, entry] of entries) {
+  if (entry && !existsSync(entry)) {
     console.log(`${name.padEnd(36)} not built, skipped`);
     continue;
   }
   const results = [];
-  for (let i = 0; i < runs; i++) results.push(await startOnce(args));
+  for (let i = 0; i < runs; i++) results.push(await startOnce(entry));
   console.log(
     `${name.padEnd(36)} ${median(results.map((r) => r.ready))
       .toFixed(0)

@@ -70,7 +70,7 @@ for (const algorithm of ["RS256", "ES256"] as const) {
   // token, two signatures) and narrowing it as `tessera token -s` / `oidc-token -s` do (the
   // access token alone).
   for (const [name, prefix] of [
-    ["refresh_token /token (rotating)", "grant_type=refresh_token&refresh_token="],
+    ["refresh_token (rotating, AT + ID)", "grant_type=refresh_token&refresh_token="],
     [
       "refresh_token, narrowed (AT only)",
       "grant_type=refresh_token&scope=storage.read%3A%2Fcms&refresh_token=",
