@@ -35,7 +35,7 @@ export async function startTessera(
   options: { clock?: Clock; logger?: FastifyServerOptions["logger"]; store?: Store } = {},
 ): Promise<Tessera> {
   const clock = options.clock ?? systemClock;
-  const store = options.store ?? openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = options.store ?? openStore(storeOptions(config));
   if (config.databaseUrl && !config.keys.encryptionKey) {
     // Every node must decrypt the same signing keys and share the CSRF key derived from it.
     throw new Error(
@@ -115,6 +115,14 @@ export async function startTessera(
   };
 }
 
+function storeOptions(config: Config) {
+  return {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    preparedStatements: config.databasePreparedStatements,
+  };
+}
+
 function housekeepingOf(config: Config, services: Services, clock: Clock) {
   return createHousekeeping({
     repo: services.repos.housekeeping,
@@ -131,7 +139,7 @@ function housekeepingOf(config: Config, services: Services, clock: Clock) {
  * (migrated first). Undefined when another node holds the housekeeping lock.
  */
 export async function runMaintenance(config: Config): Promise<HousekeepingReport | undefined> {
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = openStore(storeOptions(config));
   try {
     await store.migrate();
     const encryption = resolveEncryptionKey(config.keys.encryptionKey, config.dataDir);

@@ -11,6 +11,7 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  databasePreparedStatements: boolean;
   trustProxy: boolean | number | string[];
   logLevel: string;
   bootstrap: {

@@ -29,6 +29,8 @@ export interface StoreOptions {
   dataDir: string;
   /** SQLite file name inside dataDir; `:memory:` for a throwaway database. */
   sqliteFile?: string;
+  /** PostgreSQL: name statements so each connection parses them once (default true). */
+  preparedStatements?: boolean;
 }
 
 const INT8_OID = 20;
@@ -36,7 +38,9 @@ const INT8_OID = 20;
 export function openStore(options: StoreOptions): Store {
   const dialect: Dialect = options.databaseUrl ? "postgres" : "sqlite";
   const db = new Kysely<Database>({
-    dialect: options.databaseUrl ? postgresDialect(options.databaseUrl) : sqliteDialect(options),
+    dialect: options.databaseUrl
+      ? postgresDialect(options.databaseUrl, options.preparedStatements ?? true)
+      : sqliteDialect(options),
   });
   return {
     db,
@@ -61,8 +65,56 @@ export function openStore(options: StoreOptions): Store {
   };
 }
 
-function postgresDialect(url: string): PostgresDialect {
+/**
+ * pg sends every query unnamed, so PostgreSQL parses and plans it afresh each time. Kysely
+ * compiles one query shape to one SQL text, so naming statements by their text lets each
+ * connection parse a statement once and then only bind and execute it (pg remembers what each
+ * connection has prepared). A connection names at most PREPARED_PER_CONNECTION texts; any more
+ * (IN lists of many lengths, say) go unnamed, so the server's memory per connection stays bounded.
+ */
+const PREPARED_PER_CONNECTION = 200;
+// SQLSTATE 0A000 with this message: a table under a prepared `select *` changed shape.
+const PLAN_CHANGED = /cached plan must not change result type/;
+
+class PreparingClient extends pg.Client {
+  readonly #names = new Map<string, string>();
+  #named = 0;
+  #inTransaction = false;
+
+  // pg's query() has a dozen overloads; only Kysely's (text, values) promise form is named.
+  // biome-ignore lint/suspicious/noExplicitAny: every other overload is forwarded unchanged
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config !== "string" || callback !== undefined) return super.query(config, values, callback);
+    if (/^\s*(begin|start transaction)\b/i.test(config)) this.#inTransaction = true;
+    else if (/^\s*(commit|end|rollback(?!\s+to\b))\b/i.test(config)) this.#inTransaction = false;
+    const name = Array.isArray(values) && values.length > 0 ? this.#nameOf(config) : undefined;
+    if (name === undefined) return super.query(config, values);
+    return (super.query({ name, text: config, values }) as Promise<pg.QueryResult>).catch(
+      (error: unknown) => {
+        if (!(error instanceof Error && PLAN_CHANGED.test(error.message))) throw error;
+        // A migration changed a table under this connection's statements (another node upgraded
+        // first): they are prepared again under new names. Outside a transaction this query is
+        // simply run again; inside one, the transaction has failed and its caller sees the error.
+        this.#names.clear();
+        if (this.#inTransaction) throw error;
+        return this.query(config, values);
+      },
+    );
+  }
+
+  #nameOf(text: string): string | undefined {
+    let name = this.#names.get(text);
+    if (name === undefined && this.#named < PREPARED_PER_CONNECTION) {
+      name = `tessera_${this.#named++}`;
+      this.#names.set(text, name);
+    }
+    return name;
+  }
+}
+
+function postgresDialect(url: string, preparedStatements: boolean): PostgresDialect {
   const pool = new pg.Pool({
+    ...(preparedStatements ? { Client: PreparingClient } : {}),
     connectionString: url,
     max: 10,
     // Times are epoch milliseconds in bigint columns: well inside 2^53, so read them as numbers.
