@@ -89,6 +89,21 @@ export function nodeEnvironment(database: BenchDatabase, issuer: string): Record
   };
 }
 
+/** Polls `url`/healthz every `pollMs` until it answers 200; throws if the process exits or 30 s pass. */
+export async function waitForHealthz(url: string, server: ServerProcess, pollMs: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const up = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return;
+    if (Date.now() > deadline || server.child.exitCode !== null)
+      throw new Error(`the server did not start:\n${server.output()}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
 /** Starts one server process on the given ports and waits until it answers /healthz. */
 export async function startNode(env: Record<string, string>, port: number): Promise<BenchNode> {
   const gatewayPort = await freePort();
@@ -98,16 +113,7 @@ export async function startNode(env: Record<string, string>, port: number): Prom
     existsSync(SERVER_BUNDLE) ? SERVER_BUNDLE : undefined,
   );
   const url = `http://127.0.0.1:${port}`;
-  for (let tries = 0; ; tries++) {
-    const up = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) break;
-    if (tries > 300 || process.child.exitCode !== null)
-      throw new Error(`the server did not start:\n${process.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForHealthz(url, process, 100);
   const pid = process.child.pid as number;
   return {
     url,

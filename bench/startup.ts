@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import { SERVER_BUNDLE, spawnServer } from "../packages/server/test/support/server-process.js";
 import { freePort } from "../packages/server/test/support/test-server.js";
 import { machine } from "./run-load.js";
+import { waitForHealthz } from "./server-processes.js";
 
 const runs = Number(process.argv[2] ?? 7);
 const MAIN_JS = resolve(import.meta.dirname, "../packages/server/dist/main.js");
@@ -39,15 +40,7 @@ async function startOnce(entry: string | undefined): Promise<{ ready: number; ow
     entry,
   );
   try {
-    for (;;) {
-      const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) break;
-      if (server.child.exitCode !== null) throw new Error(`the server exited:\n${server.output()}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await waitForHealthz(`http://127.0.0.1:${port}`, server, 5);
     const ready = performance.now() - started;
     return { ready, own: Number(/"startup_ms":(\d+)/.exec(server.output())?.[1] ?? Number.NaN) };
   } finally {
