@@ -85,9 +85,13 @@ class PreparingClient extends pg.Client {
   // biome-ignore lint/suspicious/noExplicitAny: every other overload is forwarded unchanged
   override query(config: any, values?: any, callback?: any): any {
     if (typeof config !== "string" || callback !== undefined) return super.query(config, values, callback);
-    if (/^\s*(begin|start transaction)\b/i.test(config)) this.#inTransaction = true;
-    else if (/^\s*(commit|end|rollback(?!\s+to\b))\b/i.test(config)) this.#inTransaction = false;
-    const name = Array.isArray(values) && values.length > 0 ? this.#nameOf(config) : undefined;
+    if (!Array.isArray(values) || values.length === 0) {
+      // Transaction control carries no parameters: only these texts need the checks.
+      if (/^\s*(begin|start transaction)\b/i.test(config)) this.#inTransaction = true;
+      else if (/^\s*(commit|end|rollback(?!\s+to\b))\b/i.test(config)) this.#inTransaction = false;
+      return super.query(config, values);
+    }
+    const name = this.#nameOf(config);
     if (name === undefined) return super.query(config, values);
     return (super.query({ name, text: config, values }) as Promise<pg.QueryResult>).catch(
       (error: unknown) => {
