@@ -4,6 +4,7 @@ import { loadConfig } from "../src/config/load.js";
 import { createServices } from "../src/services.js";
 import { createBrowser } from "./support/browser.js";
 import { basicAuth, postForm } from "./support/oauth-client.js";
+import { restApi } from "./support/rest-api.js";
 import { type ServerProcess, spawnServer } from "./support/server-process.js";
 import { freePort } from "./support/test-server.js";
 import { createTestDatabase, type TestDatabase, testDatabaseUrl } from "./support/test-store.js";
@@ -26,6 +27,7 @@ const nodes: ServerProcess[] = [];
 const urls: string[] = [];
 let device: { clientId: string };
 let service: { clientId: string; secret: string };
+let passwordClient: { clientId: string; secret: string };
 
 /** RFC 7009 answers 200 with an empty body. */
 const revoke = (url: string, form: Record<string, string>) =>
@@ -93,6 +95,13 @@ beforeAll(async () => {
     scopes: ["storage.read:/cms"],
   });
   service = { clientId: s.client.clientId, secret: s.clientSecret as string };
+  const p = await clients.register({
+    clientName: "password",
+    authMethod: "client_secret_basic",
+    grantTypes: ["password"],
+    scopes: ["openid", "storage.read:/cms"],
+  });
+  passwordClient = { clientId: p.client.clientId, secret: p.clientSecret as string };
 }, 60_000);
 
 afterAll(async () => {
@@ -192,6 +201,41 @@ describe.runIf(testDatabaseUrl)("three nodes on one PostgreSQL", () => {
       refresh_token: refreshToken,
     });
     expect(replay.body.error).toBe("invalid_grant");
+  });
+
+  test("a scope policy and the AUP set on node 1 apply on node 3 within a second", async () => {
+    const [n1, , n3] = urls as [string, string, string];
+    const api = restApi(() => n1, BOOTSTRAP);
+    const password = () =>
+      postForm(
+        `${n3}/token`,
+        { grant_type: "password", username: "admin", password: PASSWORD, scope: "openid storage.read:/cms" },
+        { authorization: basicAuth(passwordClient.clientId, passwordClient.secret) },
+      );
+    /** Requests on node 3 until `done` holds; the time it took, in ms. */
+    const until = async (done: (reply: Awaited<ReturnType<typeof password>>) => boolean) => {
+      const from = Date.now();
+      while (!done(await password())) expect(Date.now() - from).toBeLessThan(1_500);
+      return Date.now() - from;
+    };
+    expect((await password()).body.scope).toBe("openid storage.read:/cms");
+
+    const policy = await api("POST", "/policies", {
+      rule: "deny",
+      scopes: ["storage.read:/cms"],
+      matching: "exact",
+    });
+    expect(policy.status).toBe(201);
+    expect(await until((r) => r.body.scope === "openid")).toBeLessThan(1_100);
+    expect((await api("DELETE", `/policies/${policy.body.id as string}`)).status).toBe(204);
+    expect(await until((r) => r.body.scope === "openid storage.read:/cms")).toBeLessThan(1_100);
+
+    expect(
+      (await api("PUT", "/aup", { text: "Use it for science.", url: null, validity_days: 0 })).status,
+    ).toBe(200);
+    expect(await until((r) => r.body.error === "invalid_grant")).toBeLessThan(1_100);
+    expect((await api("DELETE", "/aup")).status).toBe(204);
+    expect(await until((r) => r.status === 200)).toBeLessThan(1_100);
   });
 
   test("lockout counters are shared: failures on node 1 lock the account on node 2", async () => {

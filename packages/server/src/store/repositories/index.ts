@@ -22,6 +22,7 @@ import { createRegistrationRepository } from "./registration-repository.js";
 import { createScopePolicyRepository } from "./scope-policy-repository.js";
 import { createSessionRepository } from "./session-repository.js";
 import { createSigningKeyRepository } from "./signing-key-repository.js";
+import { withAupCache, withScopePolicyCache } from "./site-policy-caches.js";
 import { createThrottleRepository } from "./throttle-repository.js";
 import { createTokenExchangePolicyRepository } from "./token-exchange-policy-repository.js";
 import { createTotpRepository } from "./totp-repository.js";
@@ -33,11 +34,11 @@ export function createRepositories(db: Kysely<Database>, dialect: Dialect) {
     sessions: createSessionRepository(db),
     throttle: createThrottleRepository(db, dialect),
     audit: createAuditRepository(db),
-    aup: createAupRepository(db),
+    aup: withAupCache(createAupRepository(db)),
     signingKeys: createSigningKeyRepository(db),
     clients: withClientLookupCache(createClientRepository(db)),
     groups: createGroupRepository(db),
-    scopePolicies: createScopePolicyRepository(db),
+    scopePolicies: withScopePolicyCache(createScopePolicyRepository(db)),
     refreshTokens: createRefreshTokenRepository(db, dialect),
     authorizationCodes: createAuthorizationCodeRepository(db),
     deviceAuthorizations: createDeviceAuthorizationRepository(db),

@@ -58,6 +58,7 @@ export function createScopePolicyRepository(db: Kysely<Database>): ScopePolicyRe
           ]),
         )
         .orderBy("created_at")
+        .orderBy("id")
         .execute();
       return rows.map(toPolicy);
     },
