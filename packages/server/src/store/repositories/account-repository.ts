@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { AccountRepository, AccountStatus, AccountWithSecret } from "../../domain/accounts/account.js";
 import { ConflictError } from "../../domain/errors.js";
+import { prepareQuery } from "../prepared-query.js";
 import type { AccountsTable, Database } from "../schema.js";
 import { isUniqueViolation } from "../unique-violation.js";
 
@@ -21,6 +22,10 @@ export function toAccount(row: Selectable<AccountsTable>): AccountWithSecret {
 }
 
 export function createAccountRepository(db: Kysely<Database>): AccountRepository {
+  // Every token issue and session check reads its account by id.
+  const selectById = prepareQuery(db, (id: string) =>
+    db.selectFrom("accounts").selectAll().where("id", "=", id),
+  );
   return {
     async create(a) {
       try {
@@ -45,7 +50,7 @@ export function createAccountRepository(db: Kysely<Database>): AccountRepository
       }
     },
     async findById(id) {
-      const row = await db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+      const [row] = (await selectById(id)).rows;
       return row && toAccount(row);
     },
     async findByUsername(username) {

@@ -1,10 +1,15 @@
 import type { Kysely } from "kysely";
 import type { AupRepository } from "../../domain/aup/aup.js";
+import { prepareQuery } from "../prepared-query.js";
 import type { Database } from "../schema.js";
 
 const CURRENT = "current";
 
 export function createAupRepository(db: Kysely<Database>): AupRepository {
+  // Read by every token issue while an AUP is set.
+  const selectSignature = prepareQuery(db, (accountId: string) =>
+    db.selectFrom("aup_signatures").select("signed_at").where("account_id", "=", accountId),
+  );
   return {
     async get() {
       const row = await db.selectFrom("aup").selectAll().where("id", "=", CURRENT).executeTakeFirst();
@@ -29,11 +34,7 @@ export function createAupRepository(db: Kysely<Database>): AupRepository {
       await db.deleteFrom("aup").execute();
     },
     async signedAt(accountId) {
-      const row = await db
-        .selectFrom("aup_signatures")
-        .select("signed_at")
-        .where("account_id", "=", accountId)
-        .executeTakeFirst();
+      const [row] = (await selectSignature(accountId)).rows;
       return row?.signed_at;
     },
     async sign(accountId, at) {

@@ -7,6 +7,7 @@ import type {
 } from "../../domain/grants/device-authorization.js";
 import type { RefreshTokenRepository } from "../../domain/grants/refresh-token.js";
 import type { Dialect } from "../dialect.js";
+import { prepareQuery } from "../prepared-query.js";
 import type { Database, DeviceAuthorizationsTable, RefreshTokensTable } from "../schema.js";
 import { fromJsonList, toJson } from "./json-columns.js";
 
@@ -29,6 +30,55 @@ function toRefreshToken(r: Selectable<RefreshTokensTable>) {
 }
 
 export function createRefreshTokenRepository(db: Kysely<Database>, dialect: Dialect): RefreshTokenRepository {
+  // The two statements of a refresh on SQLite (PostgreSQL runs both as one, below).
+  const spend = prepareQuery(db, (tokenHash: string, clientId: string, at: number) =>
+    db
+      .updateTable("refresh_tokens")
+      .set({ used_at: at })
+      .where("token_hash", "=", tokenHash)
+      .where("client_id", "=", clientId)
+      .where("used_at", "is", null)
+      .where("revoked_at", "is", null)
+      .where("expires_at", ">", at)
+      .returningAll(),
+  );
+  const insertSuccessor = prepareQuery(
+    db,
+    (successorHash: string, at: number, expiresAt: number, spentHash: string) =>
+      db
+        .insertInto("refresh_tokens")
+        .columns([
+          "token_hash",
+          "family_id",
+          "client_id",
+          "account_id",
+          "scope",
+          "audiences",
+          "auth_time",
+          "created_at",
+          "expires_at",
+          "used_at",
+          "revoked_at",
+        ])
+        .expression((eb) =>
+          eb
+            .selectFrom("refresh_tokens")
+            .select([
+              eb.val(successorHash).as("token_hash"),
+              "family_id",
+              "client_id",
+              "account_id",
+              "scope",
+              "audiences",
+              "auth_time",
+              eb.val(at).as("created_at"),
+              eb.val(expiresAt).as("expires_at"),
+              eb.val(null).as("used_at"),
+              eb.val(null).as("revoked_at"),
+            ])
+            .where("token_hash", "=", spentHash),
+        ),
+  );
   return {
     async create(t) {
       await db
@@ -87,28 +137,9 @@ export function createRefreshTokenRepository(db: Kysely<Database>, dialect: Dial
       }
       // SQLite has no writes inside WITH: one transaction, so still one commit.
       return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .updateTable("refresh_tokens")
-          .set({ used_at: at })
-          .where("token_hash", "=", tokenHash)
-          .where("client_id", "=", clientId)
-          .where("used_at", "is", null)
-          .where("revoked_at", "is", null)
-          .where("expires_at", ">", at)
-          .returningAll()
-          .executeTakeFirst();
+        const [row] = (await spend.in(trx, tokenHash, clientId, at)).rows;
         if (!row) return undefined;
-        await trx
-          .insertInto("refresh_tokens")
-          .values({
-            ...row,
-            token_hash: successor.tokenHash,
-            created_at: at,
-            expires_at: successor.expiresAt,
-            used_at: null,
-            revoked_at: null,
-          })
-          .execute();
+        await insertSuccessor.in(trx, successor.tokenHash, at, successor.expiresAt, tokenHash);
         return toRefreshToken(row);
       });
     },

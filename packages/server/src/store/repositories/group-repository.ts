@@ -7,6 +7,7 @@ import type {
   Membership,
   RequestStatus,
 } from "../../domain/groups/group.js";
+import { prepareQuery } from "../prepared-query.js";
 import type { Database, GroupMembersTable, GroupRequestsTable, GroupsTable } from "../schema.js";
 import { isUniqueViolation } from "../unique-violation.js";
 
@@ -40,6 +41,24 @@ const toRequest = (r: Selectable<GroupRequestsTable>): GroupRequest => ({
 });
 
 export function createGroupRepository(db: Kysely<Database>): GroupRepository {
+  // Every token issue reads the account's live memberships.
+  const selectMemberships = prepareQuery(db, (accountId: string, now: number) =>
+    db
+      .selectFrom("group_members as m")
+      .innerJoin("groups as g", "g.id", "m.group_id")
+      .selectAll("m")
+      .select([
+        "g.id as g_id",
+        "g.name as g_name",
+        "g.parent_id as g_parent_id",
+        "g.description as g_description",
+        "g.optional as g_optional",
+        "g.created_at as g_created_at",
+      ])
+      .where("m.account_id", "=", accountId)
+      .where((eb) => eb.or([eb("m.ends_at", "is", null), eb("m.ends_at", ">", now)]))
+      .orderBy("g.name"),
+  );
   return {
     async create(g) {
       try {
@@ -116,22 +135,7 @@ export function createGroupRepository(db: Kysely<Database>): GroupRepository {
       await db.deleteFrom("groups").where("id", "=", id).execute();
     },
     async membershipsOf(accountId, now) {
-      const rows = await db
-        .selectFrom("group_members as m")
-        .innerJoin("groups as g", "g.id", "m.group_id")
-        .selectAll("m")
-        .select([
-          "g.id as g_id",
-          "g.name as g_name",
-          "g.parent_id as g_parent_id",
-          "g.description as g_description",
-          "g.optional as g_optional",
-          "g.created_at as g_created_at",
-        ])
-        .where("m.account_id", "=", accountId)
-        .where((eb) => eb.or([eb("m.ends_at", "is", null), eb("m.ends_at", ">", now)]))
-        .orderBy("g.name")
-        .execute();
+      const { rows } = await selectMemberships(accountId, now);
       return rows.map((r) => ({
         membership: toMembership(r),
         group: toGroup({
