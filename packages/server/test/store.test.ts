@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConflictError } from "../src/domain/errors.js";
 import { openStore, type Store } from "../src/store/database.js";
+import { prepareQuery } from "../src/store/prepared-query.js";
 import { createRepositories } from "../src/store/repositories/index.js";
 import { createTestDatabase, type TestDatabase, testDatabaseUrl, testDialect } from "./support/test-store.js";
 
@@ -201,5 +205,71 @@ describe.runIf(testDatabaseUrl)("named statements on PostgreSQL", () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe(`prepared queries on ${testDialect}`, () => {
+  test("built once, run with each call's arguments, also inside a transaction", async () => {
+    await store.migrate();
+    const { db } = store;
+    await db
+      .insertInto("one_time_ids")
+      .values([
+        { id: "prepared-a", expires_at: 1 },
+        { id: "prepared-b", expires_at: 2 },
+      ])
+      .execute();
+    const expiringAfter = prepareQuery(db, (id: string, after: number) =>
+      db
+        .selectFrom("one_time_ids")
+        .select(["id", "expires_at"])
+        .where("id", "=", id)
+        .where("expires_at", ">", after),
+    );
+    expect((await expiringAfter("prepared-a", 0)).rows).toEqual([{ id: "prepared-a", expires_at: 1 }]);
+    expect((await expiringAfter("prepared-b", 0)).rows).toEqual([{ id: "prepared-b", expires_at: 2 }]);
+    expect((await expiringAfter("prepared-b", 2)).rows).toEqual([]);
+
+    const extend = prepareQuery(db, (id: string, at: number) =>
+      db.updateTable("one_time_ids").set({ expires_at: at }).where("id", "=", id),
+    );
+    await expect(
+      db.transaction().execute(async (trx) => {
+        expect(Number((await extend.in(trx, "prepared-a", 7)).numAffectedRows)).toBe(1);
+        expect((await expiringAfter.in(trx, "prepared-a", 6)).rows).toHaveLength(1);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect((await expiringAfter("prepared-a", 6)).rows).toEqual([]);
+  });
+
+  test("a builder that transforms or drops an argument is refused, not run", async () => {
+    const { db } = store;
+    const transformed = prepareQuery(db, (id: string) =>
+      db.selectFrom("one_time_ids").selectAll().where("id", "=", `${id}!`),
+    );
+    await expect(transformed("x")).rejects.toThrow(/transformed/);
+    const dropped = prepareQuery(db, (_id: string) => db.selectFrom("one_time_ids").selectAll());
+    await expect(dropped("x")).rejects.toThrow(/argument 0 is not a parameter/);
+  });
+});
+
+describe.runIf(testDialect === "sqlite")("SQLite checkpoints on a worker thread", () => {
+  test("the log reaches the database file without the writer checkpointing; close waits for the worker", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "tessera-checkpoint-"));
+    const local = openStore({ dataDir });
+    const file = join(dataDir, "tessera.sqlite");
+    await sql`create table filler (x text)`.execute(local.db);
+    const before = statSync(file).size;
+    // ~100 pages: far below the writer's own backstop (8,000 pages), so only the worker copies them.
+    for (let i = 0; i < 100; i++) {
+      await sql`insert into filler values (${"x".repeat(4000)})`.execute(local.db);
+    }
+    const deadline = Date.now() + 2_000;
+    while (statSync(file).size === before && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(statSync(file).size).toBeGreaterThan(before + 100 * 4000);
+    await local.close();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });

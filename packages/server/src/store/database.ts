@@ -12,6 +12,7 @@ import pg from "pg";
 import type { Dialect } from "./dialect.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
+import { startSqliteCheckpointer } from "./sqlite-checkpointer.js";
 
 export interface Store {
   readonly db: Kysely<Database>;
@@ -37,10 +38,10 @@ const INT8_OID = 20;
 
 export function openStore(options: StoreOptions): Store {
   const dialect: Dialect = options.databaseUrl ? "postgres" : "sqlite";
+  const sqlite = options.databaseUrl ? undefined : sqliteDialect(options);
   const db = new Kysely<Database>({
-    dialect: options.databaseUrl
-      ? postgresDialect(options.databaseUrl, options.preparedStatements ?? true)
-      : sqliteDialect(options),
+    dialect:
+      sqlite?.dialect ?? postgresDialect(options.databaseUrl as string, options.preparedStatements ?? true),
   });
   return {
     db,
@@ -61,7 +62,10 @@ export function openStore(options: StoreOptions): Store {
         return false;
       }
     },
-    close: () => db.destroy(),
+    async close() {
+      await sqlite?.checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
 
@@ -134,17 +138,21 @@ function postgresDialect(url: string, preparedStatements: boolean): PostgresDial
   return new PostgresDialect({ pool });
 }
 
-function sqliteDialect(options: StoreOptions): SqliteDialect {
+function sqliteDialect(options: StoreOptions) {
   const file = options.sqliteFile ?? "tessera.sqlite";
-  if (file !== ":memory:") mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const database = new SqliteDatabase(file === ":memory:" ? file : join(options.dataDir, file));
+  const path = file === ":memory:" ? undefined : join(options.dataDir, file);
+  if (path) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const database = new SqliteDatabase(path ?? ":memory:");
   // WAL lets readers run beside the writer; NORMAL keeps every commit durable against a process
   // crash (kill -9), which is the failure the service must survive.
   database.pragma("journal_mode = WAL");
   database.pragma("synchronous = NORMAL");
   database.pragma("foreign_keys = ON");
   database.pragma("busy_timeout = 5000");
-  return new SqliteDialect({ database: withStatementCache(database) });
+  return {
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    checkpointer: path ? startSqliteCheckpointer(database, path) : undefined,
+  };
 }
 
 const STATEMENT_CACHE_SIZE = 500;
