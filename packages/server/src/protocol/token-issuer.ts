@@ -57,13 +57,12 @@ export interface Grant {
   maxLifetime?: number;
   /** The access token's `jti`, when the grant must be able to revoke it later (a replayed code). */
   jti?: string;
-  /** The scope kept by the refresh token: the original grant, even when this token is narrower. */
-  refreshScope?: string[];
-  /** The audiences kept by the refresh token. */
-  refreshAudiences?: string[];
   /** Token exchange (RFC 8693 §4.1): the `act` claim; the user did not sign in here, so no ID token. */
   actor?: ActorClaim;
-  /** A refresh: the successor refresh token, already stored with the spend of its predecessor. */
+  /**
+   * A refresh: the successor refresh token, already stored with the spend of its predecessor (it
+   * keeps the original grant's scope and audiences, even when this access token is narrower).
+   */
   rotatedRefreshToken?: { secret: string; expiresAt: number };
 }
 
@@ -155,8 +154,7 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
         response.refresh_expires_in = Math.round((grant.rotatedRefreshToken.expiresAt - now) / 1000);
         return response;
       }
-      const refreshScope = grant.refreshScope ?? scope;
-      if (client.grantTypes.includes("refresh_token") && refreshScope.includes("offline_access")) {
+      if (client.grantTypes.includes("refresh_token") && scope.includes("offline_access")) {
         const secret = randomSecret();
         const refreshLifetime = refreshLifetimeOf(client);
         await options.refreshTokens.create({
@@ -164,8 +162,8 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
           familyId: grant.familyId ?? randomUUID(),
           clientId: client.clientId,
           accountId: account.id,
-          scope: refreshScope,
-          audiences: grant.refreshAudiences ?? grant.audiences,
+          scope,
+          audiences: grant.audiences,
           authTime: grant.authTime ?? now,
           createdAt: now,
           expiresAt: now + refreshLifetime * 1000,

@@ -18,8 +18,6 @@ export interface RefreshToken {
 export interface RefreshTokenRepository {
   create(token: RefreshToken): Promise<void>;
   find(tokenHash: string): Promise<RefreshToken | undefined>;
-  /** Marks the token rotated; false when it already was (a concurrent or replayed use). */
-  markUsed(tokenHash: string, at: number): Promise<boolean>;
   /**
    * Rotation in one step: when the token is the client's, unspent, unrevoked and unexpired at
    * `at`, marks it used and stores its successor (same family, grant and audiences; the hash and

@@ -7,7 +7,6 @@
  *   refresh token keeps the original grant so later refreshes can ask for it again;
  * - the token is bound to its client; the account must still be active.
  */
-import type { RefreshToken } from "../../domain/grants/refresh-token.js";
 import { hashSecret, randomSecret } from "../../domain/secrets/random-secret.js";
 import { requestedAudiences } from "../audience.js";
 import { OAuthError } from "../oauth-error.js";
@@ -29,42 +28,28 @@ export async function refreshTokenGrant(deps: GrantDeps, request: GrantRequest):
   const askedAudiences = requestedAudiences(params.audience, request.resources);
   const audiences = askedAudiences.length > 0 ? allowedAudiences(client, askedAudiences) : undefined;
 
-  // A plain refresh (the common case) spends the token and stores its successor in one step; a
-  // narrowing one must read the grant first, since asking for more than it holds must not cost
-  // the token.
-  let rotated: { secret: string; expiresAt: number } | undefined;
-  let token: RefreshToken | undefined;
-  if (asked === undefined) {
-    const secret = randomSecret();
-    const expiresAt = now + deps.issuer.refreshLifetime(client) * 1000;
-    token = await deps.refreshTokens.rotate(hash, client.clientId, now, {
-      tokenHash: hashSecret(secret),
-      expiresAt,
-    });
-    if (token) rotated = { secret, expiresAt };
-  }
-  if (!token) {
+  // A narrowing refresh reads the grant first: asking for more than it holds must not cost the
+  // token. A token that is not usable is left to the rotation below, which refuses it.
+  if (asked !== undefined) {
     const found = await deps.refreshTokens.find(hash);
-    if (!found || found.clientId !== client.clientId)
-      throw new OAuthError("invalid_grant", "unknown refresh token");
-    if (found.usedAt !== null || found.revokedAt !== null) {
-      await deps.refreshTokens.revokeFamily(found.familyId, now);
-      throw new OAuthError(
-        "invalid_grant",
-        "refresh token already used or revoked; the grant has been revoked",
-      );
-    }
-    if (now >= found.expiresAt) throw new OAuthError("invalid_grant", "refresh token expired");
-    if (asked !== undefined && decideScopes(asked, found.scope).length < new Set(asked).size) {
+    if (
+      found?.clientId === client.clientId &&
+      found.usedAt === null &&
+      found.revokedAt === null &&
+      now < found.expiresAt &&
+      decideScopes(asked, found.scope).length < new Set(asked).size
+    ) {
       throw new OAuthError("invalid_scope", "a refresh can only narrow the scope of the original grant");
     }
-    if (!(await deps.refreshTokens.markUsed(hash, now))) {
-      // Another request spent it between our read and this write: the same theft signal.
-      await deps.refreshTokens.revokeFamily(found.familyId, now);
-      throw new OAuthError("invalid_grant", "refresh token already used; the grant has been revoked");
-    }
-    token = found;
   }
+  // Spends the token and stores its successor in one step (one commit), if the token is usable.
+  const secret = randomSecret();
+  const expiresAt = now + deps.issuer.refreshLifetime(client) * 1000;
+  const token =
+    (await deps.refreshTokens.rotate(hash, client.clientId, now, {
+      tokenHash: hashSecret(secret),
+      expiresAt,
+    })) ?? (await refuse(deps, hash, client.clientId, now));
   const account = await activeAccount(deps.accounts, token.accountId, now);
   return deps.issuer.issue({
     client,
@@ -72,9 +57,22 @@ export async function refreshTokenGrant(deps: GrantDeps, request: GrantRequest):
     scope: decideScopes(asked, token.scope),
     audiences: audiences ?? token.audiences,
     authTime: token.authTime,
-    familyId: token.familyId,
-    refreshScope: token.scope,
-    refreshAudiences: token.audiences,
-    ...(rotated ? { rotatedRefreshToken: rotated } : {}),
+    rotatedRefreshToken: { secret, expiresAt },
   });
+}
+
+/** Why the rotation refused a token; a spent or revoked one costs the whole family (theft). */
+async function refuse(deps: GrantDeps, hash: string, clientId: string, now: number): Promise<never> {
+  const found = await deps.refreshTokens.find(hash);
+  if (!found || found.clientId !== clientId) throw new OAuthError("invalid_grant", "unknown refresh token");
+  if (found.usedAt !== null || found.revokedAt !== null) {
+    // Also the case when another request spent it between a narrowing refresh's read and its rotation.
+    await deps.refreshTokens.revokeFamily(found.familyId, now);
+    throw new OAuthError(
+      "invalid_grant",
+      "refresh token already used or revoked; the grant has been revoked",
+    );
+  }
+  if (now >= found.expiresAt) throw new OAuthError("invalid_grant", "refresh token expired");
+  throw new OAuthError("invalid_grant", "refresh token not usable");
 }

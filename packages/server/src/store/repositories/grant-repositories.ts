@@ -106,16 +106,6 @@ export function createRefreshTokenRepository(db: Kysely<Database>, dialect: Dial
         .executeTakeFirst();
       return row && toRefreshToken(row);
     },
-    async markUsed(tokenHash, at) {
-      const result = await db
-        .updateTable("refresh_tokens")
-        .set({ used_at: at })
-        .where("token_hash", "=", tokenHash)
-        .where("used_at", "is", null)
-        .where("revoked_at", "is", null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    },
     async rotate(tokenHash, clientId, at, successor) {
       if (dialect === "postgres") {
         // One statement, so one round trip and one commit: the spend and the successor's insert
