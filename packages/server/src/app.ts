@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
-import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { Config } from "./config/load.js";
@@ -35,6 +34,7 @@ import { tokenManagementRoutes } from "./http/routes/token-management.js";
 import { totpLoginRoutes } from "./http/routes/totp-login.js";
 import { wellKnownRoutes } from "./http/routes/well-known.js";
 import { scimRoutes } from "./http/scim/scim-routes.js";
+import { installSecurityHeaders } from "./http/security-headers.js";
 import { createSessionContext } from "./http/session-context.js";
 import type { Services } from "./services.js";
 import type { Store } from "./store/database.js";
@@ -109,7 +109,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     formSources: formActionSources(config.gateway.allowedRedirectDomains),
     findClient: (id) => services.clients.find(id),
   });
-  await app.register(helmet, {
+  installSecurityHeaders(app, {
     contentSecurityPolicy: { useDefaults: false, directives: pageCsp.directives },
     hsts: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
     // "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` on our own

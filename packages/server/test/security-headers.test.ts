@@ -53,4 +53,14 @@ describe("security headers", () => {
       expect(reply.headers.get("content-security-policy"), url).toBeTruthy();
     }
   });
+
+  test("the token endpoint has them too; the gateway's nginx answers (GET /auth) go without", async () => {
+    const token = await fetch(`${http.url}/token`, { method: "POST" });
+    expect(token.headers.get("content-security-policy")).toBeTruthy();
+    expect(token.headers.get("x-content-type-options")).toBe("nosniff");
+    const auth = await fetch(`${http.url}/auth?scope=read:tap`);
+    expect(auth.status).toBe(401);
+    expect(auth.headers.get("content-security-policy")).toBeNull();
+    expect(auth.headers.get("x-content-type-options")).toBeNull();
+  });
 });

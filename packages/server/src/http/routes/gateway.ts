@@ -221,8 +221,8 @@ export function gatewayRoutes(
       .send();
   }
 
-  // nginx consumes these answers; browsers never render them, so helmet's page headers are skipped.
-  const lean = { helmet: false } as const;
+  // nginx consumes these answers; browsers never render them, so the page headers are skipped.
+  const lean = { config: { securityHeaders: false } } as const;
 
   app.get("/auth", lean, async (request, reply) => {
     let params: AuthParams;
