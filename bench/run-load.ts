@@ -25,6 +25,7 @@ export async function startBenchServer(
     ...env,
   });
   const tessera = await startTessera(config);
+  pinToServerCore(process.pid);
   await tessera.app.listen({ host: "127.0.0.1", port: 0 });
   await tessera.gatewayApp?.listen({ host: "127.0.0.1", port: 0 });
   const urlOf = (server: Tessera["app"]["server"]) => {
@@ -59,6 +60,25 @@ async function measured(run: () => Promise<Omit<LoadResult, "perCpuSecond">>): P
   const used = process.cpuUsage(before);
   const cpuSeconds = (used.user + used.system) / 1e6;
   return { ...result, perCpuSecond: cpuSeconds > 0 ? result.requests / cpuSeconds : 0 };
+}
+
+/**
+ * `TESSERA_BENCH_ONE_CORE=1`: every thread of the server (the event loop, libuv's pool that signs,
+ * SQLite's checkpointer) on CPU 0 and the load generators on the other CPUs, so a figure is
+ * literally "one process, one core" and the load does not steal the server's time. Needs
+ * util-linux `taskset` and at least two CPUs.
+ */
+const oneCore = process.env.TESSERA_BENCH_ONE_CORE === "1" && cpus().length >= 2;
+
+/** Pins a server process (all its threads) to CPU 0 under TESSERA_BENCH_ONE_CORE. */
+export function pinToServerCore(pid: number): void {
+  if (oneCore)
+    execFileSync("taskset", ["--all-tasks", "--pid", "--cpu-list", "0", String(pid)], { stdio: "ignore" });
+}
+
+/** The command line that runs a load generator on the CPUs the server does not use. */
+export function onLoadCores(command: string, args: string[]): [string, string[]] {
+  return oneCore ? ["taskset", ["--cpu-list", `1-${cpus().length - 1}`, command, ...args]] : [command, args];
 }
 
 /** Runs autocannon as a child process (so load generation does not share the server's event loop). */
@@ -99,7 +119,9 @@ function runAutocannon(options: {
   if (options.rate) args.push("-R", String(Math.round(options.rate)));
   args.push(options.url);
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["--no-install", ...args], { stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(...onLoadCores("npx", ["--no-install", ...args]), {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
@@ -133,8 +155,7 @@ export function runSingleUseLoad(options: {
     () =>
       new Promise((resolve, reject) => {
         const child = spawn(
-          process.execPath,
-          [
+          ...onLoadCores(process.execPath, [
             new URL("./single-use-load.mjs", import.meta.url).pathname,
             options.file,
             options.url,
@@ -142,7 +163,7 @@ export function runSingleUseLoad(options: {
             String(options.seconds),
             String(options.connections),
             options.prefix,
-          ],
+          ]),
           { stdio: ["ignore", "pipe", "inherit"] },
         );
         let out = "";
@@ -206,7 +227,8 @@ export function machine(): string {
   } catch {
     sqlite = "?";
   }
-  return `${cpus().length} × ${cpu}, Node ${node}, SQLite ${sqlite}`;
+  const pinned = oneCore ? "; one core: the server on CPU 0, the load on the others" : "";
+  return `${cpus().length} × ${cpu}, Node ${node}, SQLite ${sqlite}${pinned}`;
 }
 
 export function report(name: string, result: LoadResult): void {

@@ -48,7 +48,7 @@ const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 const env = nodeEnvironment(database, url);
 console.log(`server: ${serverEntry}`);
-const node = await startNode(env, port);
+const node = await startNode(env, port, { oneCore: true });
 const fixtures = await benchFixtures(database, env);
 const { services, basic, account } = fixtures;
 const onServer = (run: () => Promise<LoadResult>) => onNodes([node], run);

@@ -14,7 +14,7 @@ import {
   spawnServer,
 } from "../packages/server/test/support/server-process.js";
 import { freePort } from "../packages/server/test/support/test-server.js";
-import type { LoadResult } from "./run-load.js";
+import { type LoadResult, pinToServerCore } from "./run-load.js";
 
 export interface BenchDatabase {
   dataDir: string;
@@ -104,8 +104,15 @@ export async function waitForHealthz(url: string, server: ServerProcess, pollMs:
   }
 }
 
-/** Starts one server process on the given ports and waits until it answers /healthz. */
-export async function startNode(env: Record<string, string>, port: number): Promise<BenchNode> {
+/**
+ * Starts one server process on the given ports and waits until it answers /healthz. `oneCore`:
+ * pin it to CPU 0 under TESSERA_BENCH_ONE_CORE (run-load.ts), for single-node figures.
+ */
+export async function startNode(
+  env: Record<string, string>,
+  port: number,
+  options: { oneCore?: boolean } = {},
+): Promise<BenchNode> {
   const gatewayPort = await freePort();
   const process = spawnServer(
     { ...env, TESSERA_PORT: String(port), TESSERA_GATEWAY_PORT: String(gatewayPort) },
@@ -115,6 +122,7 @@ export async function startNode(env: Record<string, string>, port: number): Prom
   const url = `http://127.0.0.1:${port}`;
   await waitForHealthz(url, process, 100);
   const pid = process.child.pid as number;
+  if (options.oneCore) pinToServerCore(pid);
   return {
     url,
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
