@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -271,5 +272,23 @@ describe.runIf(testDialect === "sqlite")("SQLite checkpoints on a worker thread"
     expect(statSync(file).size).toBeGreaterThan(before + 100 * 4000);
     await local.close();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("closing waits for the worker even when nothing else keeps the process alive", () => {
+    // Regression: the worker is unreferenced while it runs; closing must reference it again, or
+    // the process exits mid-close with the close never finished (a script's next line never runs).
+    const dataDir = mkdtempSync(join(tmpdir(), "tessera-checkpoint-"));
+    const database = new URL("../src/store/database.ts", import.meta.url).href;
+    const script = `const { openStore } = await import(${JSON.stringify(database)});
+      const store = openStore({ dataDir: ${JSON.stringify(dataDir)} });
+      await store.close();
+      console.log("closed");`;
+    const out = execFileSync(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", "--input-type=module", "--eval", script],
+      { encoding: "utf8" },
+    );
+    rmSync(dataDir, { recursive: true, force: true });
+    expect(out.trim()).toBe("closed");
   });
 });

@@ -60,6 +60,9 @@ export function startSqliteCheckpointer(
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   return {
     async stop() {
+      // Referenced again while it closes: an unreferenced worker would let the process exit
+      // before the worker answers, with this promise never settled.
+      worker.ref();
       if (running) worker.postMessage("stop");
       await exited;
     },
