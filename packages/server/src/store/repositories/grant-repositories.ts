@@ -29,6 +29,9 @@ function toRefreshToken(r: Selectable<RefreshTokensTable>) {
   };
 }
 
+/** What a rotated refresh token passes to its successor: the grant, its family and its owner. */
+const INHERITED = ["family_id", "client_id", "account_id", "scope", "audiences", "auth_time"] as const;
+
 export function createRefreshTokenRepository(db: Kysely<Database>, dialect: Dialect): RefreshTokenRepository {
   // The two statements of a refresh on SQLite (PostgreSQL runs both as one, below).
   const spend = prepareQuery(db, (tokenHash: string, clientId: string, at: number) =>
@@ -47,30 +50,13 @@ export function createRefreshTokenRepository(db: Kysely<Database>, dialect: Dial
     (successorHash: string, at: number, expiresAt: number, spentHash: string) =>
       db
         .insertInto("refresh_tokens")
-        .columns([
-          "token_hash",
-          "family_id",
-          "client_id",
-          "account_id",
-          "scope",
-          "audiences",
-          "auth_time",
-          "created_at",
-          "expires_at",
-          "used_at",
-          "revoked_at",
-        ])
+        .columns(["token_hash", ...INHERITED, "created_at", "expires_at", "used_at", "revoked_at"])
         .expression((eb) =>
           eb
             .selectFrom("refresh_tokens")
             .select([
               eb.val(successorHash).as("token_hash"),
-              "family_id",
-              "client_id",
-              "account_id",
-              "scope",
-              "audiences",
-              "auth_time",
+              ...INHERITED,
               eb.val(at).as("created_at"),
               eb.val(expiresAt).as("expires_at"),
               eb.val(null).as("used_at"),
