@@ -19,9 +19,9 @@ export interface PreparedQuery<A extends unknown[], R> {
  * markers landed among the compiled query's parameters.
  *
  * `build` declares each argument (no defaults, no rest) and passes it through unchanged as a query
- * parameter. One that shapes the
- * query by its arguments (an `in` list, an optional filter) or transforms them (`toJson(x)`) leaves
- * a marker missing or altered, and the first call throws instead of running the wrong query.
+ * parameter. A builder that shapes the query by its arguments (an `in` list, an optional filter)
+ * or transforms them (`toJson(x)`) leaves a marker missing or altered, and the first call throws
+ * instead of running the wrong query.
  */
 export function prepareQuery<A extends unknown[], R>(
   db: Kysely<Database>,
