@@ -7,7 +7,7 @@ const INTERVAL_MS = 100;
  * The main connection's own automatic checkpoint, left as a backstop: it only fires if the
  * checkpointer falls this far behind (pages, ~32 MB of log) or has stopped.
  */
-export const BACKSTOP_CHECKPOINT_PAGES = 8_000;
+const BACKSTOP_CHECKPOINT_PAGES = 8_000;
 /** SQLite's default, restored when the checkpointer cannot run. */
 const DEFAULT_CHECKPOINT_PAGES = 1_000;
 
@@ -45,9 +45,7 @@ export function startSqliteCheckpointer(
   });
   worker.unref();
   database.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
-  let running = true;
   worker.on("error", (error) => {
-    running = false;
     try {
       database.pragma(`wal_autocheckpoint = ${DEFAULT_CHECKPOINT_PAGES}`);
     } catch {
@@ -63,7 +61,8 @@ export function startSqliteCheckpointer(
       // Referenced again while it closes: an unreferenced worker would let the process exit
       // before the worker answers, with this promise never settled.
       worker.ref();
-      if (running) worker.postMessage("stop");
+      // A worker that already failed has exited: the message goes nowhere, and `exited` is settled.
+      worker.postMessage("stop");
       await exited;
     },
   };

@@ -18,16 +18,8 @@ export function withClientLookupCache(repo: ClientRepository, now?: () => number
     async create(client) {
       await repo.create(client);
     },
-    async update(client) {
-      recent.forget(client.clientId);
-      await repo.update(client);
-      recent.forget(client.clientId);
-    },
-    async delete(clientId) {
-      recent.forget(clientId);
-      await repo.delete(clientId);
-      recent.forget(clientId);
-    },
+    update: (client) => recent.changing(client.clientId, () => repo.update(client)),
+    delete: (clientId) => recent.changing(clientId, () => repo.delete(clientId)),
     list: (options) => repo.list(options),
     countOwnedBy: (accountId) => repo.countOwnedBy(accountId),
   };

@@ -3,11 +3,11 @@
  * shows within this window: the same second as the gateway's verification cache and the
  * revocation channel.
  */
-export const RECENT_READ_SECONDS = 1;
+const RECENT_READ_SECONDS = 1;
 const MAX_ENTRIES = 10_000;
 
 /**
- * Reads remembered for a second, by key. This node's own changes call `forget`, so they take
+ * Reads remembered for a second, by key. This node's own writes go through `changing`, so they take
  * effect at once; a read that began before a change is not remembered (it may hold the old row).
  * Real time by default, not the application clock: the window is about how stale a copy may be,
  * which a test's frozen clock must not stretch.
@@ -25,6 +25,10 @@ export function recentReads<K, V>(
   const recent = new Map<K, { at: number; value: V }>();
   // Bumped by every local change: a read that began before a change must not be remembered.
   let changes = 0;
+  const forget = (key: K) => {
+    changes++;
+    recent.delete(key);
+  };
   return {
     async read(key: K, load: () => Promise<V>): Promise<V> {
       const hit = recent.get(key);
@@ -37,9 +41,14 @@ export function recentReads<K, V>(
       recent.set(key, { at: started, value });
       return value;
     },
-    forget(key: K): void {
-      changes++;
-      recent.delete(key);
+    /** A local write that changes `key`: what is remembered of it is forgotten before and after. */
+    async changing<R>(key: K, write: () => Promise<R>): Promise<R> {
+      forget(key);
+      try {
+        return await write();
+      } finally {
+        forget(key);
+      }
     },
   };
 }

@@ -16,16 +16,8 @@ export function withAupCache(repo: AupRepository, now?: () => number): AupReposi
   const recent = recentReads<typeof ONLY, Awaited<ReturnType<AupRepository["get"]>>>(now ? { now } : {});
   return {
     get: () => recent.read(ONLY, () => repo.get()),
-    async put(aup) {
-      recent.forget(ONLY);
-      await repo.put(aup);
-      recent.forget(ONLY);
-    },
-    async remove() {
-      recent.forget(ONLY);
-      await repo.remove();
-      recent.forget(ONLY);
-    },
+    put: (aup) => recent.changing(ONLY, () => repo.put(aup)),
+    remove: () => recent.changing(ONLY, () => repo.remove()),
     signedAt: (accountId) => repo.signedAt(accountId),
     sign: (accountId, at) => repo.sign(accountId, at),
   };
@@ -37,18 +29,10 @@ const MAX_REMEMBERED_POLICIES = 5_000;
 /** All scope policies, remembered together; `applicable` filters them as the SQL query does. */
 export function withScopePolicyCache(repo: ScopePolicyRepository, now?: () => number): ScopePolicyRepository {
   const recent = recentReads<typeof ONLY, ScopePolicy[] | undefined>(now ? { now } : {});
-  const changed =
-    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      recent.forget(ONLY);
-      const result = await write(...args);
-      recent.forget(ONLY);
-      return result;
-    };
   return {
-    create: changed((policy) => repo.create(policy)),
-    update: changed((policy) => repo.update(policy)),
-    delete: changed((id) => repo.delete(id)),
+    create: (policy) => recent.changing(ONLY, () => repo.create(policy)),
+    update: (policy) => recent.changing(ONLY, () => repo.update(policy)),
+    delete: (id) => recent.changing(ONLY, () => repo.delete(id)),
     find: (id) => repo.find(id),
     list: () => repo.list(),
     async applicable(accountId, groupIds) {
