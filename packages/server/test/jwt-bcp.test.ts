@@ -1,4 +1,4 @@
-import { createHmac, createPublicKey, randomUUID } from "node:crypto";
+import { createHmac, createPublicKey, randomUUID, sign } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -92,10 +92,12 @@ function ownClaims(extra: Record<string, unknown> = {}) {
 async function signOwn(header: Record<string, unknown>, payload: Record<string, unknown>): Promise<string> {
   const { kid, alg, key } = await server.tessera.services.keys.signer();
   const input = `${b64({ alg, kid, typ: "at+jwt", ...header })}.${b64(payload)}`;
-  const algorithm =
-    alg === "ES256" ? { name: "ECDSA", hash: "SHA-256" } : { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-  const signature = await crypto.subtle.sign(algorithm, key, new TextEncoder().encode(input));
-  return `${input}.${Buffer.from(signature).toString("base64url")}`;
+  const signature = sign(
+    "sha256",
+    Buffer.from(input),
+    alg === "ES256" ? { key, dsaEncoding: "ieee-p1363" } : key,
+  );
+  return `${input}.${signature.toString("base64url")}`;
 }
 
 async function auth(token: string) {

@@ -69,6 +69,27 @@ describe("signing keys", () => {
     await jwtVerify(token, createLocalJWKSet(jwks), { algorithms: ["ES256"] });
   });
 
+  // The signature is computed on the event loop (a one-core process) or in libuv's pool; either
+  // way jose, which verifies every token Tessera reads, must accept it, header and claims intact.
+  for (const algorithm of ["RS256", "ES256"] as const)
+    for (const signOn of ["event-loop", "thread-pool"] as const)
+      test(`${algorithm} tokens signed on the ${signOn} verify with jose`, async () => {
+        await wipe();
+        const keys = ring(createTestClock(), { algorithm, signOn });
+        await keys.ensureCurrent();
+        const jwks = createLocalJWKSet(await keys.jwks());
+        const claims = { sub: "carol", scope: "storage.read:/cms", "wlcg.ver": "1.0", n: 1, ü: "ünïcode" };
+        const tokens = await Promise.all([1, 2, 3].map((n) => keys.sign({ ...claims, n }, "JWT")));
+        for (const [i, token] of tokens.entries()) {
+          const { payload, protectedHeader } = await jwtVerify(token, jwks, { algorithms: [algorithm] });
+          expect(protectedHeader).toEqual({ alg: algorithm, kid: (await keys.signer()).kid, typ: "JWT" });
+          expect(payload).toEqual({ ...claims, n: i + 1 });
+        }
+        // ES256 signatures are r‖s (64 bytes), not OpenSSL's DER.
+        const signature = Buffer.from(tokens[0]?.split(".")[2] ?? "", "base64url");
+        expect(signature.length).toBe(algorithm === "ES256" ? 64 : 256);
+      });
+
   test("private keys are encrypted at rest", async () => {
     await wipe();
     const keys = ring(createTestClock());

@@ -1,15 +1,14 @@
+import { createPrivateKey, type KeyObject } from "node:crypto";
 import {
   CompactEncrypt,
-  type CryptoKey,
   calculateJwkThumbprint,
   compactDecrypt,
   exportJWK,
   generateKeyPair,
-  importJWK,
   type JWK,
-  SignJWT,
 } from "jose";
 import type { Clock } from "../clock.js";
+import { defaultSignOn, type SignOn, signCompactJwt } from "./compact-jws.js";
 import type { SigningAlgorithm, SigningKeyRepository, StoredSigningKey } from "./signing-key.js";
 
 export interface KeyRingOptions {
@@ -26,12 +25,14 @@ export interface KeyRingOptions {
   maxTokenLifetime: number;
   /** Seconds between reloads of the key set, so every node sees a rotation made elsewhere. */
   reloadInterval?: number;
+  /** Where signatures are computed; by default the thread pool when the process has several cores. */
+  signOn?: SignOn;
 }
 
 export interface Signer {
   kid: string;
   alg: SigningAlgorithm;
-  key: CryptoKey;
+  key: KeyObject;
 }
 
 // Verifiers may run slow clocks; keep retired keys this much longer than the tokens they signed.
@@ -40,6 +41,7 @@ const SKEW_MS = 60_000;
 export function createKeyRing(options: KeyRingOptions) {
   const { repo, clock } = options;
   const reloadMs = (options.reloadInterval ?? 30) * 1000;
+  const signOn = options.signOn ?? defaultSignOn();
   let loaded: { at: number; keys: StoredSigningKey[]; signers: Map<string, Promise<Signer>> } | undefined;
 
   async function load(force = false) {
@@ -82,7 +84,7 @@ export function createKeyRing(options: KeyRingOptions) {
       );
     });
     const jwk = JSON.parse(new TextDecoder().decode(plaintext)) as JWK;
-    return { kid: stored.kid, alg: stored.alg, key: (await importJWK(jwk, stored.alg)) as CryptoKey };
+    return { kid: stored.kid, alg: stored.alg, key: createPrivateKey({ key: jwk, format: "jwk" }) };
   }
 
   /** The key that signs now: the newest whose signing period has begun. */
@@ -150,7 +152,7 @@ export function createKeyRing(options: KeyRingOptions) {
     /** Signs a JWT with the active key; `kid` always set. */
     async sign(claims: Record<string, unknown>, typ: string): Promise<string> {
       const { kid, alg, key } = await ring.signer();
-      return new SignJWT(claims).setProtectedHeader({ alg, kid, typ }).sign(key);
+      return signCompactJwt({ alg, kid, typ }, claims, key, signOn);
     },
 
     /** Every published key with its schedule, for administrators (no private material). */
