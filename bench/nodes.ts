@@ -30,7 +30,7 @@ const seconds = Number(process.argv[2] ?? 8);
 const postgresUrl = process.env.TESSERA_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const CONNECTIONS = 24;
 console.log(
-  `Tessera on 1 and 3 nodes — ${machine()}, PostgreSQL, ${seconds} s per run, ${CONNECTIONS} connections in all; server: ${serverEntry}`,
+  `Tessera on 1 and 3 nodes — ${machine(false)}, PostgreSQL, ${seconds} s per run, ${CONNECTIONS} connections in all; server: ${serverEntry}`,
 );
 if (cpus().length < 4)
   console.log(

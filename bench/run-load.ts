@@ -212,7 +212,8 @@ export async function mintRefreshTokens(
   writeFileSync(file, tokens.join("\n"));
 }
 
-export function machine(): string {
+/** The machine, for a benchmark's first line; `serversPinned` false where nodes run unpinned. */
+export function machine(serversPinned = true): string {
   const cpu = cpus()[0]?.model ?? "unknown cpu";
   const node = process.version;
   let sqlite = "";
@@ -227,7 +228,11 @@ export function machine(): string {
   } catch {
     sqlite = "?";
   }
-  const pinned = oneCore ? "; one core: the server on CPU 0, the load on the others" : "";
+  const pinned = !oneCore
+    ? ""
+    : serversPinned
+      ? "; one core: the server on CPU 0, the load on the others"
+      : "; the load on the CPUs after CPU 0, the servers unpinned";
   return `${cpus().length} × ${cpu}, Node ${node}, SQLite ${sqlite}${pinned}`;
 }
 
