@@ -15,6 +15,7 @@ import {
   report,
   runLoad,
   runSingleUseLoad,
+  SINGLE_USE_PER_SECOND,
 } from "./run-load.js";
 import {
   type BenchNode,
@@ -78,7 +79,7 @@ for (const count of [1, 3]) {
   report("client_credentials /token", await acrossNodes(nodes, (node) => clientCredentials(node, seconds)));
 
   // Each node spends its own share of the refresh tokens (a token is single use).
-  const perNode = Math.ceil((seconds * 1500) / count);
+  const perNode = Math.ceil((seconds * SINGLE_USE_PER_SECOND) / count);
   const files: string[] = [];
   for (let n = 0; n < count; n++) {
     const file = join(database.dataDir, `refresh-${n}.txt`);

@@ -198,6 +198,12 @@ function parseAutocannon(out: string): Omit<LoadResult, "perCpuSecond"> {
 }
 
 /**
+ * Single-use values to mint per second of a run: more than any one process spends, since a value
+ * sent twice would be refused as reused and counted as a (cheap) answer.
+ */
+export const SINGLE_USE_PER_SECOND = 3000;
+
+/**
  * Refresh tokens for a single-use load: `count` grants minted through the token issuer itself
  * (not over HTTP, which would measure the minting), written one per line to `file`.
  */

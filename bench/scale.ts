@@ -17,6 +17,7 @@ import {
   report,
   runLoad,
   runSingleUseLoad,
+  SINGLE_USE_PER_SECOND,
 } from "./run-load.js";
 import {
   benchFixtures,
@@ -82,8 +83,7 @@ for (const step of STEPS) {
   await mintRefreshTokens(
     services.tokenIssuer,
     { client: fixtures.client, account, scope: ["offline_access", "storage.read:/cms"], audiences: [] },
-    // More than one core spends in the run: a token sent twice would be refused as reused.
-    seconds * 2500,
+    seconds * SINGLE_USE_PER_SECOND,
     refreshFile,
   );
   report(
