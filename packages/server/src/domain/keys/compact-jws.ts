@@ -22,7 +22,7 @@ export function defaultSignOn(): SignOn {
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-export function signCompactJwt(
+export async function signCompactJwt(
   header: { alg: SigningAlgorithm; kid: string; typ: string },
   claims: Record<string, unknown>,
   key: KeyObject,
@@ -37,7 +37,7 @@ export function signCompactJwt(
       ? { key, dsaEncoding: "ieee-p1363" as const }
       : { key, padding: constants.RSA_PKCS1_PADDING };
   const joined = (signature: Buffer) => `${input}.${signature.toString("base64url")}`;
-  if (on === "event-loop") return Promise.resolve(joined(sign("sha256", data, options)));
+  if (on === "event-loop") return joined(sign("sha256", data, options));
   return new Promise((resolve, reject) =>
     sign("sha256", data, options, (error, signature) => (error ? reject(error) : resolve(joined(signature)))),
   );
