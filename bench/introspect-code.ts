@@ -1,13 +1,20 @@
 // /introspect and the authorization-code exchange on one server process, RS256 and ES256.
 // SQLite by default; TESSERA_BENCH_DATABASE_URL=postgres://… runs on PostgreSQL (a fresh
-// database per key algorithm is created on that server and dropped afterwards). Codes are minted up front (one per request)
-// through the same function /authorize uses, then spent by a separate autocannon process.
+// database per key algorithm is created on that server and dropped afterwards). Codes are minted
+// up front (one per request) through the same function /authorize uses, then spent by a separate
+// autocannon process.
 // Usage: npx tsx --conditions=source bench/introspect-code.ts [seconds]
-import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { issueAuthorizationCode } from "../packages/server/src/protocol/authorization-code-issue.js";
-import { machine, report, runLoad, runSingleUseLoad, startBenchServer } from "./run-load.js";
+import {
+  machine,
+  mintAuthorizationCodes,
+  report,
+  runLoad,
+  runSingleUseLoad,
+  SINGLE_USE_PER_SECOND,
+  startBenchServer,
+} from "./run-load.js";
 import { createBenchDatabase } from "./server-processes.js";
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -60,23 +67,13 @@ for (const algorithm of ["RS256", "ES256"] as const) {
     }),
   );
 
-  const codes: string[] = [];
-  const now = Date.now();
-  for (let i = 0; i < 4000 * seconds; i++)
-    codes.push(
-      await issueAuthorizationCode(
-        { codes: services.repos.authorizationCodes, clock: { now: () => now }, lifetime: 600 },
-        {
-          client: registered.client,
-          redirectUri,
-          scope: ["openid", "storage.read:/cms"],
-          audiences: [],
-        } as never,
-        { accountId: account.id, authTime: now },
-      ),
-    );
   const file = join(tmpdir(), `tessera-bench-codes-${algorithm}.txt`);
-  writeFileSync(file, codes.join("\n"));
+  await mintAuthorizationCodes(
+    services,
+    { client: registered.client, accountId: account.id, redirectUri, scope: ["openid", "storage.read:/cms"] },
+    seconds * SINGLE_USE_PER_SECOND,
+    file,
+  );
   report(
     `${algorithm} authorization_code /token`,
     await runSingleUseLoad({

@@ -9,8 +9,10 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../packages/server/test/support/test-server.js";
 import {
+  createLoginAccounts,
   type LoadResult,
   machine,
+  mintAuthorizationCodes,
   mintRefreshTokens,
   report,
   runLoad,
@@ -18,6 +20,8 @@ import {
   SINGLE_USE_PER_SECOND,
 } from "./run-load.js";
 import {
+  BENCH_PASSWORD,
+  BENCH_REDIRECT_URI,
   type BenchNode,
   benchFixtures,
   createBenchDatabase,
@@ -78,32 +82,86 @@ for (const count of [1, 3]) {
   await Promise.all(nodes.map((node) => clientCredentials(node, 3)));
   report("client_credentials /token", await acrossNodes(nodes, (node) => clientCredentials(node, seconds)));
 
-  // Each node spends its own share of the refresh tokens (a token is single use).
+  // Each node spends its own share of the single-use values: refresh tokens, codes, usernames.
   const perNode = Math.ceil((seconds * SINGLE_USE_PER_SECOND) / count);
-  const files: string[] = [];
-  for (let n = 0; n < count; n++) {
-    const file = join(database.dataDir, `refresh-${n}.txt`);
-    await mintRefreshTokens(
-      fixtures.services.tokenIssuer,
-      {
-        client: fixtures.client,
-        account: fixtures.account,
-        scope: ["offline_access", "storage.read:/cms"],
-        audiences: [],
-      },
-      perNode,
-      file,
+  const singleUse = async (
+    name: string,
+    prefix: string,
+    mint: (count: number, file: string) => Promise<void>,
+    perNodeConnections = connections,
+  ) => {
+    const files: string[] = [];
+    for (let n = 0; n < count; n++) {
+      const file = join(database.dataDir, `${name.split(" ")[0]}-${n}.txt`);
+      await mint(perNode, file);
+      files.push(file);
+    }
+    report(
+      name,
+      await acrossNodes(nodes, (node) =>
+        runSingleUseLoad({
+          url: `${node.url}/token`,
+          authorization: fixtures.basic,
+          file: files[nodes.indexOf(node)] as string,
+          prefix,
+          seconds,
+          connections: perNodeConnections,
+        }),
+      ),
     );
-    files.push(file);
-  }
+  };
+  const { services, client, account } = fixtures;
+  await singleUse("refresh_token (rotating, AT only)", "grant_type=refresh_token&refresh_token=", (n, file) =>
+    mintRefreshTokens(
+      services.tokenIssuer,
+      { client, account, scope: ["offline_access", "storage.read:/cms"], audiences: [] },
+      n,
+      file,
+    ),
+  );
+  await singleUse(
+    "authorization_code (AT + ID)",
+    `grant_type=authorization_code&redirect_uri=${encodeURIComponent(BENCH_REDIRECT_URI)}&code=`,
+    (n, file) =>
+      mintAuthorizationCodes(
+        services,
+        {
+          client,
+          accountId: account.id,
+          redirectUri: BENCH_REDIRECT_URI,
+          scope: ["openid", "storage.read:/cms"],
+        },
+        n,
+        file,
+      ),
+  );
+  // Eight connections in all, at least two per node: argon2id takes milliseconds a login, and
+  // more connections would only queue behind each node's four hashing threads.
+  let loginAccounts = 0;
+  await singleUse(
+    "password grant (argon2id, AT only)",
+    `grant_type=password&scope=storage.read%3A%2Fcms&password=${encodeURIComponent(BENCH_PASSWORD)}&username=`,
+    (n, file) =>
+      createLoginAccounts(services, {
+        prefix: `bench-login-${loginAccounts++}-`,
+        accounts: 32,
+        password: BENCH_PASSWORD,
+        lines: n,
+        file,
+      }),
+    Math.max(2, Math.round(8 / count)),
+  );
+  const access = (
+    await services.tokenIssuer.issue({ client, account, scope: ["storage.read:/cms"], audiences: [] })
+  ).access_token;
   report(
-    "refresh_token (rotating, AT only)",
+    "/introspect",
     await acrossNodes(nodes, (node) =>
-      runSingleUseLoad({
-        url: `${node.url}/token`,
-        authorization: fixtures.basic,
-        file: files[nodes.indexOf(node)] as string,
-        prefix: "grant_type=refresh_token&refresh_token=",
+      runLoad({
+        url: `${node.url}/introspect`,
+        method: "POST",
+        headers: { authorization: fixtures.basic, "content-type": "application/x-www-form-urlencoded" },
+        body: `token=${access}`,
         seconds,
         connections,
       }),

@@ -4,7 +4,6 @@
 // SQLite by default; TESSERA_BENCH_DATABASE_URL=postgres://… runs on a fresh PostgreSQL
 // database created on that server (and dropped afterwards).
 // Usage: npm run bench:password [-- seconds]
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
@@ -12,12 +11,18 @@ import {
   hashPassword,
   verifyPassword,
 } from "../packages/server/src/domain/accounts/passwords.js";
-import { machine, report, runSingleUseLoad, startBenchServer } from "./run-load.js";
-import { createBenchDatabase } from "./server-processes.js";
+import {
+  createLoginAccounts,
+  machine,
+  report,
+  runSingleUseLoad,
+  SINGLE_USE_PER_SECOND,
+  startBenchServer,
+} from "./run-load.js";
+import { createBenchDatabase, BENCH_PASSWORD as password } from "./server-processes.js";
 
 const seconds = Number(process.argv[2] ?? 8);
 const postgresUrl = process.env.TESSERA_BENCH_DATABASE_URL;
-const password = "correct horse battery staple";
 console.log(
   `Tessera password login — ${machine()}, ${seconds} s per run, ${postgresUrl ? "PostgreSQL" : "SQLite"}`,
 );
@@ -45,23 +50,14 @@ const registered = await services.clients.register({
   grantTypes: ["password"],
   scopes: ["storage.read:/cms"],
 });
-// Logins in flight for one username count against its failure limit before their hash check
-// (password-login.ts), so parallel logins of one account are refused by design; the load goes
-// round many accounts instead, as many users signing in would.
-const ACCOUNTS = 64;
-for (let i = 0; i < ACCOUNTS; i++) {
-  const account = await services.accounts.create({
-    username: `bench-login-${i}`,
-    name: "Bench",
-    email: `b${i}@example.org`,
-  });
-  await services.accounts.setPassword(account.id, password);
-}
 const usernames = join(database.dataDir, "usernames.txt");
-writeFileSync(
-  usernames,
-  Array.from({ length: seconds * 2000 }, (_, i) => `bench-login-${i % ACCOUNTS}`).join("\n"),
-);
+await createLoginAccounts(services, {
+  prefix: "bench-login-",
+  accounts: 64,
+  password,
+  lines: seconds * SINGLE_USE_PER_SECOND,
+  file: usernames,
+});
 const basic = `Basic ${Buffer.from(`${registered.client.clientId}:${registered.clientSecret}`).toString("base64")}`;
 report(
   "password grant /token",

@@ -148,10 +148,15 @@ export async function onNodes(nodes: BenchNode[], run: () => Promise<LoadResult>
   return { ...result, perCpuSecond: used > 0 ? result.requests / used : 0 };
 }
 
+/** The redirect URI of the fixtures' client, for code exchanges. */
+export const BENCH_REDIRECT_URI = "https://app.example.org/callback";
+/** The password of the accounts made for login loads. */
+export const BENCH_PASSWORD = "correct horse battery staple";
+
 export interface BenchFixtures {
   store: Store;
   services: Services;
-  /** `Basic …` of a confidential client with client credentials and refresh. */
+  /** `Basic …` of a confidential client with every grant the benchmarks use. */
   basic: string;
   client: Awaited<ReturnType<Services["clients"]["register"]>>["client"];
   account: Awaited<ReturnType<Services["accounts"]["create"]>>;
@@ -182,8 +187,9 @@ export async function benchFixtures(
   const registered = await services.clients.register({
     clientName: "bench",
     authMethod: "client_secret_basic",
-    grantTypes: ["client_credentials", "refresh_token"],
-    scopes: ["offline_access", "storage.read:/cms", "compute.read"],
+    grantTypes: ["client_credentials", "refresh_token", "authorization_code", "password"],
+    redirectUris: [BENCH_REDIRECT_URI],
+    scopes: ["openid", "offline_access", "storage.read:/cms", "compute.read"],
   });
   const account = await services.accounts.create({
     username: `bench-user-${Date.now()}`,
