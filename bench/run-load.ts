@@ -223,7 +223,6 @@ export async function mintRefreshTokens(
   writeFileSync(file, tokens.join("\n"));
 }
 
-/** The machine, for a benchmark's first line; `serversPinned` false where nodes run unpinned. */
 /**
  * Authorization codes for a single-use load, issued through the function `/authorize` uses (no
  * sign-in pages in the measurement), valid for ten minutes, one per line in `file`.
@@ -267,6 +266,7 @@ export async function createLoginAccounts(
   );
 }
 
+/** The machine, for a benchmark's first line; `serversPinned` false where nodes run unpinned. */
 export function machine(serversPinned = true): string {
   const cpu = cpus()[0]?.model ?? "unknown cpu";
   const node = process.version;
