@@ -15,7 +15,7 @@ import {
   SINGLE_USE_PER_SECOND,
   startBenchServer,
 } from "./run-load.js";
-import { createBenchDatabase } from "./server-processes.js";
+import { createBenchDatabase, databaseEnvironment } from "./server-processes.js";
 
 const seconds = Number(process.argv[2] ?? 5);
 const postgresUrl = process.env.TESSERA_BENCH_DATABASE_URL;
@@ -29,8 +29,7 @@ for (const algorithm of ["RS256", "ES256"] as const) {
   const { tessera, url } = await startBenchServer({
     TESSERA_KEY_ALGORITHM: algorithm,
     TESSERA_AUTHORIZATION_CODE_LIFETIME: "600",
-    TESSERA_DATA_DIR: database.dataDir,
-    ...(database.databaseUrl ? { TESSERA_DATABASE_URL: database.databaseUrl } : {}),
+    ...databaseEnvironment(database),
   });
   const { services } = tessera;
   const redirectUri = "https://app.example.org/callback";

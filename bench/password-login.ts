@@ -19,7 +19,7 @@ import {
   SINGLE_USE_PER_SECOND,
   startBenchServer,
 } from "./run-load.js";
-import { createBenchDatabase, BENCH_PASSWORD as password } from "./server-processes.js";
+import { createBenchDatabase, databaseEnvironment, BENCH_PASSWORD as password } from "./server-processes.js";
 
 const seconds = Number(process.argv[2] ?? 8);
 const postgresUrl = process.env.TESSERA_BENCH_DATABASE_URL;
@@ -28,10 +28,7 @@ console.log(
 );
 
 const database = await createBenchDatabase(postgresUrl);
-const { tessera, url } = await startBenchServer({
-  TESSERA_DATA_DIR: database.dataDir,
-  ...(database.databaseUrl ? { TESSERA_DATABASE_URL: database.databaseUrl } : {}),
-});
+const { tessera, url } = await startBenchServer(databaseEnvironment(database));
 
 // The floor, measured after the server has pinned this process (TESSERA_BENCH_ONE_CORE).
 const hash = await hashPassword(password);

@@ -68,11 +68,19 @@ export const serverEntry = existsSync(SERVER_BUNDLE)
   ? "packages/server/dist/tessera-server.mjs (built)"
   : "src/main.ts through tsx (run npm run build for the built server)";
 
+/** Where a server finds the benchmark's database: its data directory, and PostgreSQL's URL if any. */
+export function databaseEnvironment(database: BenchDatabase): Record<string, string> {
+  return {
+    TESSERA_DATA_DIR: database.dataDir,
+    ...(database.databaseUrl ? { TESSERA_DATABASE_URL: database.databaseUrl } : {}),
+  };
+}
+
 /** Settings every benchmark node shares; nodes of one cluster share the key-encryption key. */
 export function nodeEnvironment(database: BenchDatabase, issuer: string): Record<string, string> {
   return {
     TESSERA_ISSUER: issuer,
-    TESSERA_DATA_DIR: database.dataDir,
+    ...databaseEnvironment(database),
     TESSERA_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
     TESSERA_ADMIN_PASSWORD: "benchmark password",
     // Request logging would cost the server time; the nodes are watched through /healthz.
@@ -81,7 +89,6 @@ export function nodeEnvironment(database: BenchDatabase, issuer: string): Record
     TESSERA_RATE_LIMIT_OAUTH_PER_CLIENT: "0",
     // Housekeeping would delete nothing (no row is expired) but scan the big tables mid-run.
     TESSERA_MAINTENANCE_INTERVAL: "1d",
-    ...(database.databaseUrl ? { TESSERA_DATABASE_URL: database.databaseUrl } : {}),
     // Node's own flags for the servers, e.g. heap sizes (TESSERA_BENCH_NODE_OPTIONS).
     ...(process.env.TESSERA_BENCH_NODE_OPTIONS
       ? { NODE_OPTIONS: process.env.TESSERA_BENCH_NODE_OPTIONS }
